@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -41,8 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command it opens the store.",
     )
     parser.add_argument("--version", action=_VersionAction)
-    parser.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the session store (app)")
-    parser.add_argument("--models", metavar="DIR", help="directory of model checkpoints (app)")
+    # Own dests: a sub-command's --db default (None) must not overwrite `shopdemo --db URL cmd`.
+    parser.add_argument("--db", dest="root_db", metavar="URL",
+                        help="SQLAlchemy URL of the session store")
+    parser.add_argument("--models", dest="root_models", metavar="DIR",
+                        help="directory of model checkpoints (app)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         command_parser = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -51,14 +55,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    configure_logging()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse the command line; `shopdemo --db URL CMD` and `shopdemo CMD --db URL` agree."""
+    args = build_parser().parse_args(argv)
+    for option in ("db", "models"):
+        if getattr(args, option, None) is None:
+            setattr(args, option, getattr(args, f"root_{option}"))
     if args.command is None:
         from shopdemo.commands import app
 
         args.run = app.run
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
+    args = parse_arguments(argv)
     log.info("command: %s", args.command or "app")
     try:
         return int(args.run(args) or 0)
@@ -72,3 +84,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("shopdemo: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `shopdemo catalog --json | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

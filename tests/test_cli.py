@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from shopdemo.cli import main
+from shopdemo.cli import main, parse_arguments
 
 COMMANDS = ["app", "catalog", "simulate", "import", "export", "train", "evaluate", "recommend",
             "snapshot"]
@@ -34,3 +34,19 @@ def test_python_dash_m_runs_the_same_cli() -> None:
                             text=True, timeout=120)
     assert result.returncode == 0
     assert all(command in result.stdout for command in COMMANDS)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--db", "sqlite:///x.db", "export", "--out", "y.tsv"],
+     ["export", "--out", "y.tsv", "--db", "sqlite:///x.db"]],
+)
+def test_db_option_reaches_the_command_wherever_it_is_written(argv: list[str]) -> None:
+    assert parse_arguments(argv).db == "sqlite:///x.db"
+
+
+def test_no_command_opens_the_app_with_the_global_options() -> None:
+    from shopdemo.commands import app
+
+    args = parse_arguments(["--db", "sqlite:///x.db"])
+    assert args.run is app.run and args.db == "sqlite:///x.db"
