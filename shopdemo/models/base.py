@@ -38,7 +38,7 @@ class NextItemModel(Protocol):
         ...
 
     def score_next(self, prefixes: Sequence[np.ndarray]) -> np.ndarray:
-        """(batch, n_items) scores of the item after each prefix (internal indices, non-empty)."""
+        """(batch, n_items) scores of the item after each prefix (internal indices; empty = cold start)."""
         ...
 
 
