@@ -23,6 +23,11 @@ ISO_UTC_PATTERN = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z"
 )
 
+# Python datetime's range, years 1-9999: the store hands times out as datetimes, so a time
+# outside it would be accepted on import and then break every read of that session.
+MIN_TIME = -62_135_596_800.0  # 0001-01-01T00:00:00Z in unix seconds
+MAX_TIME = 253_402_300_799.0  # 9999-12-31T23:59:59Z
+
 
 @dataclass(frozen=True)
 class TextLines:
@@ -175,6 +180,17 @@ def float_column(text: TextLines, values: Sequence[str], what: str) -> np.ndarra
     if len(infinite):
         raise text.error(int(infinite[0]), f"{what} {_show(values[infinite[0]])} is out of range")
     return numbers
+
+
+def check_time_range(
+    text: TextLines, times: np.ndarray, values: Sequence[str], what: str
+) -> np.ndarray:
+    """`times` (unix seconds) unchanged, or raise on the first outside years 1-9999."""
+    outside = np.flatnonzero((times < MIN_TIME) | (times > MAX_TIME))
+    if len(outside):
+        first = int(outside[0])
+        raise text.error(first, f"{what} {_show(values[first])} is outside the years 1-9999")
+    return times
 
 
 def datetime_column(

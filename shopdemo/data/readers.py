@@ -69,10 +69,11 @@ def _read_tsv(text: parse.TextLines) -> EventFile:
     body = text.drop_first()
     n_fields = len(text.lines[0].split("\t"))
     fields = parse.split_fields(body, "\t", n_fields, f"{n_fields} tab-separated fields")
+    time = fields[columns["Time"]]
     return _grouped(
         parse.int_column(body, fields[columns["SessionId"]], "session id"),
         parse.int_column(body, fields[columns["ItemId"]], "item id"),
-        parse.float_column(body, fields[columns["Time"]], "time"),
+        parse.check_time_range(body, parse.float_column(body, time, "time"), time, "time"),
     )
 
 
@@ -86,10 +87,11 @@ def _read_yoochoose(text: parse.TextLines) -> EventFile:
 
     layout = "4 comma-separated fields SessionId,Timestamp,ItemId,Category"
     session, stamp, item, _category = parse.split_fields(text, ",", 4, layout, hint)
+    seconds = parse.datetime_column(text, stamp, parse.ISO_UTC_PATTERN, "timestamp")
     return _grouped(
         parse.int_column(text, session, "session id"),
         parse.int_column(text, item, "item id"),
-        parse.datetime_column(text, stamp, parse.ISO_UTC_PATTERN, "timestamp"),
+        parse.check_time_range(text, seconds, stamp, "timestamp"),
     )
 
 
@@ -102,11 +104,12 @@ def _read_diginetica(text: parse.TextLines) -> EventFile:
     days = parse.datetime_column(
         body, fields[columns["eventdate"]], parse.DATE_PATTERN, "eventdate"
     )
-    offset_ms = parse.int_column(body, fields[columns["timeframe"]], "timeframe")
+    timeframe = fields[columns["timeframe"]]
+    offset_ms = parse.int_column(body, timeframe, "timeframe")
     return _grouped(
         parse.int_column(body, fields[columns["session_id"]], "session id"),
         parse.int_column(body, fields[columns["item_id"]], "item id"),
-        days + offset_ms / 1000.0,
+        parse.check_time_range(body, days + offset_ms / 1000.0, timeframe, "timeframe"),
     )
 
 
@@ -116,7 +119,8 @@ def _read_retailrocket(text: parse.TextLines) -> EventFile:
     body = text.drop_first()
     n_fields = len(text.lines[0].split(","))
     fields = parse.split_fields(body, ",", n_fields, f"{n_fields} comma-separated fields")
-    stamps_ms = parse.int_column(body, fields[columns["timestamp"]], "timestamp")
+    stamps = fields[columns["timestamp"]]
+    stamps_ms = parse.int_column(body, stamps, "timestamp")
     visitors = parse.int_column(body, fields[columns["visitorid"]], "visitor id")
     items = parse.int_column(body, fields[columns["itemid"]], "item id")
     events = fields[columns["event"]]
@@ -127,7 +131,7 @@ def _read_retailrocket(text: parse.TextLines) -> EventFile:
         raise body.error(
             bad, f"event {events[bad]!r} is not one of view, addtocart, transaction"
         ) from None
-    times = stamps_ms / 1000.0
+    times = parse.check_time_range(body, stamps_ms / 1000.0, stamps, "timestamp")
     sessions = _cut_sessions(visitors, times, RETAILROCKET_GAP_SECONDS)
     order = np.lexsort((np.arange(len(times)), times, sessions))
     return _grouped(sessions[order], items[order], times[order], kinds[order])

@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from shopdemo.data.events import SessionLog
 from shopdemo.errors import ShopDemoError
-from shopdemo.store.engine import WRITE, create_store_engine, prepare_database, sqlite_file
+from shopdemo.store.engine import (
+    WRITE,
+    create_store_engine,
+    explain_errors,
+    prepare_database,
+    sqlite_file,
+)
 from shopdemo.store.fastpath import EventAppender, fetch_array
 from shopdemo.store.records import (
     EventInfo,
@@ -80,19 +86,27 @@ def event_info(row: EventRow) -> EventInfo:
 class SessionStore:
     """Sessions, events and impressions in any SQLAlchemy database (default: a SQLite file)."""
 
-    def __init__(self, url: str | None = None, session_timeout_minutes: float = 30) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        session_timeout_minutes: float = 30,
+        busy_timeout_ms: int | None = None,
+    ) -> None:
+        """`busy_timeout_ms`: how long a write waits for another process's lock before it fails
+        with a one-line ShopDemoError (default engine.BUSY_TIMEOUT_MS, 15 s)."""
         if url is None:
             from shopdemo.paths import default_db_url
 
             url = default_db_url()
         self.url = url
         self.session_timeout_minutes = session_timeout_minutes
-        self.engine = create_store_engine(url)
+        self.engine = create_store_engine(url, busy_timeout_ms)
         try:
             prepare_database(self.engine)
         except BaseException:
             self.engine.dispose()
             raise
+        explain_errors(self.engine, busy_timeout_ms)
         self._writer = self.engine.execution_options(**WRITE)
         self._appender = EventAppender(self.engine)
 
