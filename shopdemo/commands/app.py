@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from shopdemo.errors import NotReadyError
-
 NAME = "app"
 HELP = "open the store window (the default command)"
 
@@ -16,4 +14,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotReadyError("the store window is not built yet (issue #7)")
+    from shopdemo.ui.app import run_app  # Qt is imported only when the window opens
+
+    return run_app(getattr(args, "db", None), getattr(args, "models", None))

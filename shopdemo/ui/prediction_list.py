@@ -1,0 +1,268 @@
+"""One model's top-k list: rank, tile, name, probability bar, rank change, and the "both" mark.
+
+A list model plus a delegate (not a widget per row), so a click re-fills ten rows in
+microseconds. Bars share one scale across the columns (set by the panel), so a longer bar in
+the GRU4Rec column really means a higher probability than a shorter one in the SASRec column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from shopdemo.ui.icons import IconCache, tint_colour
+from shopdemo.ui.theme import Theme
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_EMS = 2.15  # row height in font heights: the name, and the bar under it
+
+
+@dataclass(frozen=True)
+class PredictionRow:
+    rank: int  # 1-based position in this model's list
+    item_id: int
+    name: str
+    icon: Path | None
+    colour: str | None  # product colour (icon backdrop)
+    prob: float  # softmax probability over the whole catalogue
+    previous_rank: int | None  # rank one click earlier (None: no earlier prediction)
+    shared: bool  # also in the other main model's top-k
+
+    def change_text(self, k: int) -> str:
+        if self.previous_rank is None:
+            return ""
+        if self.previous_rank > k:
+            return "new"
+        delta = self.previous_rank - self.rank
+        return "=" if delta == 0 else (f"▲{delta}" if delta > 0 else f"▼{-delta}")
+
+    def tooltip(self) -> str:
+        lines = [f"{self.name} (item {self.item_id})", f"probability {percent(self.prob)}"]
+        if self.previous_rank is not None:
+            lines.append(f"rank one click earlier: {self.previous_rank}")
+        if self.shared:
+            lines.append("◆ both models recommend it")
+        return "\n".join(lines)
+
+
+def percent(prob: float) -> str:
+    if prob >= 0.1:
+        return f"{prob * 100:.0f}%"
+    if prob >= 0.001:
+        return f"{prob * 100:.1f}%"
+    return "<0.1%"
+
+
+class PredictionListModel(QAbstractListModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[PredictionRow] = []
+        self.k = 10
+        self.scale = 1.0  # probability that fills the whole bar
+
+    def set_rows(self, rows: list[PredictionRow], k: int, scale: float) -> None:
+        self.beginResetModel()
+        self.rows, self.k, self.scale = list(rows), int(k), max(float(scale), 1e-9)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.tooltip()
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{row.rank}. {row.name}, {percent(row.prob)}"
+        if role == ROW_ROLE:
+            return row
+        return None
+
+
+class PredictionDelegate(QStyledItemDelegate):
+    """Paints a row: rank | icon | name | bar with % | change | ◆."""
+
+    def __init__(self, theme: Theme, icons: IconCache, colour_key: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.theme, self.icons, self.colour_key = theme, icons, colour_key
+
+    def pixel_ratio(self) -> float:
+        """The view's device pixel ratio (asking the painter's device crashes PySide 6.12)."""
+        view = self.parent()
+        return view.devicePixelRatioF() if isinstance(view, QWidget) else 1.0
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:  # noqa: N802
+        height = QFontMetrics(option.font).height()
+        return QSize(10 * height, round(height * ROW_EMS))
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        """rank | tile | name over a probability bar | rank change | ◆"""
+        row: PredictionRow | None = index.data(ROW_ROLE)
+        model = index.model()
+        if row is None or not isinstance(model, PredictionListModel):
+            return
+        theme = self.theme
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = option.rect
+        if option.state & (QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_HasFocus):
+            painter.fillRect(rect, theme.colour("surface_alt"))
+        metrics = QFontMetrics(option.font)
+        em = metrics.height()
+        middle = Qt.AlignmentFlag.AlignVCenter
+        x = rect.left() + 2
+        painter.setPen(theme.colour("muted"))
+        painter.drawText(
+            QRect(x, rect.top(), int(em * 1.2), rect.height()),
+            Qt.AlignmentFlag.AlignRight | middle,
+            str(row.rank),
+        )
+        x += int(em * 1.2) + 6
+        icon = int(rect.height() * 0.84)
+        self._paint_tile(
+            painter, QRectF(x, rect.top() + (rect.height() - icon) / 2, icon, icon), row
+        )
+        x += icon + 8
+
+        mark_width = int(em * 1.1)
+        change_width = metrics.horizontalAdvance("new") + 8
+        right = rect.right() - 2
+        mark_rect = QRect(right - mark_width, rect.top(), mark_width, rect.height())
+        change_rect = QRect(
+            mark_rect.left() - change_width, rect.top(), change_width, rect.height()
+        )
+        text_width = max(0, change_rect.left() - x - 6)
+        name_rect = QRect(x, rect.top() + 2, text_width, em)
+        painter.setPen(theme.colour("text"))
+        painter.drawText(
+            name_rect,
+            Qt.AlignmentFlag.AlignLeft | middle,
+            metrics.elidedText(row.name, Qt.TextElideMode.ElideRight, text_width),
+        )
+        bar_rect = QRect(
+            x, name_rect.bottom() + 2, text_width, rect.bottom() - name_rect.bottom() - 4
+        )
+        self._paint_bar(painter, bar_rect, row.prob / model.scale, percent(row.prob), metrics)
+        change = row.change_text(model.k)
+        colour = {"▲": "good", "▼": "bad", "n": "accent"}.get(change[:1], "muted")
+        painter.setPen(theme.colour(colour))
+        painter.drawText(change_rect, Qt.AlignmentFlag.AlignRight | middle, change)
+        if row.shared:
+            painter.setPen(theme.colour("text"))
+            painter.drawText(mark_rect, Qt.AlignmentFlag.AlignCenter, "◆")
+        painter.restore()
+
+    def _paint_tile(self, painter: QPainter, area: QRectF, row: PredictionRow) -> None:
+        backdrop = tint_colour(row.colour)
+        backdrop.setAlpha(46)
+        painter.fillRect(area, backdrop)  # square: antialiased rounded rects cost ~80 us each
+        ratio = self.pixel_ratio()
+        inner = int(area.width() * 0.8)
+        painter.drawPixmap(
+            int(area.center().x() - inner / 2),
+            int(area.center().y() - inner / 2),
+            self.icons.pixmap(row.icon, inner, ratio, row.name),
+        )
+
+    def _paint_bar(
+        self, painter: QPainter, rect: QRect, fraction: float, label: str, metrics: QFontMetrics
+    ) -> None:
+        """A bar as long as the probability (shared scale), its value written after it."""
+        label_width = metrics.horizontalAdvance("100%") + 6
+        track = QRectF(
+            rect.left(),
+            rect.center().y() - rect.height() * 0.32,
+            max(rect.width() - label_width, 1),
+            rect.height() * 0.64,
+        )
+        painter.fillRect(track, self.theme.colour("surface_alt"))
+        filled = QRectF(
+            track.left(), track.top(), track.width() * min(max(fraction, 0.0), 1.0), track.height()
+        )
+        painter.fillRect(filled, self.theme.model_colour(self.colour_key))
+        painter.setPen(self.theme.colour("text"))
+        painter.drawText(
+            QRectF(filled.right() + 4, rect.top() - 2, label_width, rect.height() + 4),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            label,
+        )
+
+
+class PredictionList(QListView):
+    """The list view; choosing a row emits the product id."""
+
+    item_chosen = Signal(int)
+
+    def __init__(self, theme: Theme, icons: IconCache, colour_key: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows = PredictionListModel(self)
+        self.delegate = PredictionDelegate(theme, icons, colour_key, self)
+        self.setModel(self.rows)
+        self.setItemDelegate(self.delegate)
+        self.setUniformItemSizes(True)
+        self.setMouseTracking(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QListView.Shape.NoFrame)
+        self.clicked.connect(self._choose)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.delegate.theme = theme
+        self.viewport().update()
+
+    def row_height(self) -> int:
+        return round(self.fontMetrics().height() * ROW_EMS)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        """Room for all k rows; the column shrinks it (down to 4 rows) when space is short."""
+        rows = max(self.rows.k, 4)
+        return QSize(self.fontMetrics().height() * 16, self.row_height() * rows + 4)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self.fontMetrics().height() * 10, self.row_height() * 4)
+
+    def _choose(self, index: QModelIndex) -> None:
+        row: PredictionRow | None = index.data(ROW_ROLE)
+        if row is not None:
+            self.item_chosen.emit(row.item_id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._choose(self.currentIndex())
+            return
+        super().keyPressEvent(event)
