@@ -271,12 +271,13 @@ class ShopService:
         return service
 
     def checkpoint_paths(self, key: str) -> list[Path]:
-        """Where a model is looked for: --models DIR, else the shipped one, then one trained here."""
+        """Where a model is looked for: --models DIR, else one trained (and accepted) in the app,
+        then the shipped one: a teacher's retrained model must survive a restart."""
         if self.models_dir is not None:
             return [self.models_dir / f"{key}.pt"]
         from shopdemo.paths import assets_dir
 
-        return [assets_dir() / "models" / f"{key}.pt", self.trained_dir() / f"{key}.pt"]
+        return [self.trained_dir() / f"{key}.pt", assets_dir() / "models" / f"{key}.pt"]
 
     def trained_dir(self) -> Path:
         """Where models trained in the app are written (never into the installed assets)."""
@@ -315,5 +316,5 @@ class ShopService:
             )
             return model, str(path), loss, ""
         if not problems:
-            problems.append(f"no checkpoint at {self.checkpoint_paths(key)[0]}")
+            problems.append(f"no checkpoint at {self.checkpoint_paths(key)[-1]}")
         return None, "", "", problems[0]

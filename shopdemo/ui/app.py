@@ -31,13 +31,14 @@ def run_app(db_url: str | None = None, models_dir: str | None = None) -> int:
     """Open the store window and run until it is closed; returns the exit status."""
     from shopdemo.service import ShopService
     from shopdemo.ui.main_window import MainWindow
+    from shopdemo.ui.settings import open_settings
     from shopdemo.ui.theme import LIGHT, apply_theme
 
     app = _application()
     apply_theme(app, LIGHT)
     service = ShopService.open(db_url, models_dir, load_models=False)
     service.resume()
-    window = MainWindow(service, LIGHT)
+    window = MainWindow(service, LIGHT, settings=open_settings())  # theme, text size: saved
     screen = app.primaryScreen()
     if screen is not None:
         available = screen.availableGeometry()

@@ -14,6 +14,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from shopdemo.ui.concept_card import concept_button
 from shopdemo.ui.matrix_plot import MatrixPlot
 from shopdemo.ui.theme import Theme
 
@@ -52,6 +53,7 @@ class AttentionView(QWidget):
     """Layer and head selectors over the heatmap."""
 
     last_row_changed = Signal(object)  # (L,) weights of the newest click, or None
+    concept_requested = Signal(str)  # self_attention or causal_mask
 
     def __init__(self, theme: Theme, parent: Any = None) -> None:
         super().__init__(parent)
@@ -71,8 +73,15 @@ class AttentionView(QWidget):
         self.caption.setObjectName("muted")
         self.caption.setWordWrap(True)
         self.heatmap = AttentionHeatmap(theme, self)
+        self.attention_help = concept_button("self_attention", self)
+        self.mask_help = concept_button("causal_mask", self, "? mask")
+        self.attention_help.clicked.connect(lambda: self.concept_requested.emit("self_attention"))
+        self.mask_help.clicked.connect(lambda: self.concept_requested.emit("causal_mask"))
         controls = QHBoxLayout()
-        controls.addWidget(self.title, 1)
+        controls.addWidget(self.title)
+        controls.addWidget(self.attention_help)
+        controls.addWidget(self.mask_help)
+        controls.addStretch(1)
         controls.addWidget(self.layer)
         controls.addWidget(self.head)
         layout = QVBoxLayout(self)
@@ -91,6 +100,23 @@ class AttentionView(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.heatmap.set_theme(theme)
+
+    def set_colour_map(self, name: str) -> None:
+        self.heatmap.set_colour_map(name)
+
+    def refresh(self) -> None:
+        """Redraw and announce the last row again (the timeline was rebuilt)."""
+        self._redraw()
+
+    def focus_chain(self) -> list[QWidget]:
+        return [self.attention_help, self.mask_help, self.layer, self.head]
+
+    def chart(self) -> MatrixPlot:
+        return self.heatmap
+
+    def chart_title(self) -> str:
+        layer, head = self.layer.currentText(), self.head.currentText()
+        return f"SASRec self-attention ({layer}, {head})"
 
     @staticmethod
     def _fill_combo(combo: QComboBox, noun: str, count: int) -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from shopdemo.ui.concept_card import concept_button
 from shopdemo.ui.matrix_plot import MatrixPlot
 from shopdemo.ui.theme import Theme
 
@@ -63,6 +64,8 @@ class GateStrip(MatrixPlot):
 class GateView(QWidget):
     """Title, a layer selector (for stacked GRUs) and the strip."""
 
+    concept_requested = Signal(str)  # update_gate
+
     def __init__(self, theme: Theme, parent: Any = None) -> None:
         super().__init__(parent)
         self.title = QLabel("Update gate", self)
@@ -78,8 +81,12 @@ class GateView(QWidget):
         self.caption.setObjectName("muted")
         self.caption.setWordWrap(True)
         self.strip = GateStrip(theme, self)
+        self.help = concept_button("update_gate", self)
+        self.help.clicked.connect(lambda: self.concept_requested.emit("update_gate"))
         controls = QHBoxLayout()
-        controls.addWidget(self.title, 1)
+        controls.addWidget(self.title)
+        controls.addWidget(self.help)
+        controls.addStretch(1)
         controls.addWidget(self.layer)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -94,6 +101,19 @@ class GateView(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.strip.set_theme(theme)
+
+    def set_colour_map(self, name: str) -> None:
+        self.strip.set_colour_map(name)
+
+    def focus_chain(self) -> list[QWidget]:
+        return [self.help, self.layer]
+
+    def chart(self) -> MatrixPlot:
+        return self.strip
+
+    def chart_title(self) -> str:
+        layer = f" ({self.layer.currentText()})" if self.layer.count() > 1 else ""
+        return f"GRU4Rec update gate z per click{layer}"
 
     def set_gates(self, gates: np.ndarray | None, labels: list[str], positions: list[int]) -> None:
         """gates (layers, L, hidden) for the last L clicks (names and 1-based positions)."""

@@ -41,6 +41,7 @@ class HeaderBar(QWidget):
         self.logo.setAutoRaise(True)
         self.logo.setStyleSheet(f"color: {theme.accent}; border: none;")
         self.logo.setAccessibleName("Home")
+        self.logo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.logo.clicked.connect(self.home_requested)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search products by name…")
@@ -52,6 +53,8 @@ class HeaderBar(QWidget):
         self.departments.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
         self.departments.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.departments.setMenu(self._menu(departments))
+        self.departments.setAccessibleName("Departments menu")
+        self.departments.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.cart = QLabel(self)
         self.cart.setAccessibleName("Cart")
         self.session = QLabel(self)
@@ -59,6 +62,7 @@ class HeaderBar(QWidget):
         self.new_visitor = QPushButton("New visitor", self)
         self.new_visitor.setToolTip("Start a fresh anonymous session (Ctrl+N)")
         self.new_visitor.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_visitor.setAccessibleName("New visitor")
         self.new_visitor.clicked.connect(self.new_visitor_requested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 6)
@@ -77,6 +81,9 @@ class HeaderBar(QWidget):
         self.search.textEdited.connect(lambda _: self._timer.start())
         self.search.returnPressed.connect(self._search_now)
         self.show_cart(0)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.logo.setStyleSheet(f"color: {theme.accent}; border: none;")
 
     def _menu(self, departments: list[Any]) -> QMenu:
         menu = QMenu(self)

@@ -1,5 +1,6 @@
 """The main window: the shop on the left, the live model comparison on the right, the session
-timeline and scoreboard along the bottom.
+timeline and scoreboard along the bottom, and the classroom tools around them (menus,
+presentation mode, concept cards, exports).
 
 Every user action goes the same way: a widget emits what happened, the window logs it through
 the service (one short store transaction), updates the shop at once, and asks the `Predictor`
@@ -12,29 +13,44 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from shopdemo.errors import ShopDemoError
 from shopdemo.service import PanelState, ShopService
 from shopdemo.ui.comparison_panel import ComparisonPanel
+from shopdemo.ui.concept_card import ConceptCard, concept_button
+from shopdemo.ui.display import Display
 from shopdemo.ui.header_bar import HeaderBar
 from shopdemo.ui.icons import IconCache
 from shopdemo.ui.model_jobs import ModelJobs
 from shopdemo.ui.scoreboard import Scoreboard
 from shopdemo.ui.storefront import Storefront
-from shopdemo.ui.theme import LIGHT, Theme
+from shopdemo.ui.theme import LIGHT, Theme, apply_theme
 from shopdemo.ui.timeline import Chip, Timeline
+from shopdemo.ui.window_menus import WindowMenus
+from shopdemo.ui.window_tools import WindowTools
 from shopdemo.ui.workers import Predictor
 
 log = logging.getLogger(__name__)
 
 SHOP_SHARE = 0.44  # of the window width, on first show
+PRESENTING_SHOP_SHARE = 0.36  # in presentation mode the class looks at the panel
 
 
-class MainWindow(QMainWindow):
-    """Shop + comparison panel + timeline, wired to one `ShopService`."""
+class MainWindow(WindowTools, QMainWindow):
+    """Shop + comparison panel + timeline, wired to one `ShopService`.
+
+    With `settings` (the app passes the user's) the theme, text size and softmax controls come
+    from there and every change is saved; without, the window uses `theme` and saves nothing."""
 
     click_logged = Signal(int, str)  # product id, source
     cart_logged = Signal(int)
@@ -42,10 +58,19 @@ class MainWindow(QMainWindow):
     panel_updated = Signal(object)  # the PanelState now on screen
 
     def __init__(
-        self, service: ShopService, theme: Theme = LIGHT, threaded: bool = True, parent: Any = None
+        self,
+        service: ShopService,
+        theme: Theme = LIGHT,
+        threaded: bool = True,
+        parent: Any = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
+        self.display = Display(settings, None if settings is not None else theme.name, self)
+        if settings is not None:
+            theme = self.display.theme()
+            apply_theme(QApplication.instance(), theme)
         self.theme = theme
         self.catalog = service.catalog
         self.icons = IconCache()
@@ -53,7 +78,7 @@ class MainWindow(QMainWindow):
         self._attention_wired = False
         self._icons: dict[str, Path] = {}  # icon file name -> path
         self._split_placed = False
-        self.temperature = 1.0  # softmax temperature of the shown probabilities (issue #8 slider)
+        self.temperature = 1.0  # softmax temperature of the shown probabilities (the slider)
         self.setWindowTitle("ShopDemo: next-click predictions, GRU4Rec vs SASRec")
 
         self.header = HeaderBar(theme, list(self.catalog.departments), self)
@@ -75,6 +100,8 @@ class MainWindow(QMainWindow):
         bottom.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         bottom_layout = QHBoxLayout(bottom)
         bottom_layout.setContentsMargins(10, 6, 10, 6)
+        self.session_help = concept_button("session_vs_profile", bottom)
+        bottom_layout.addWidget(self.session_help, 0, Qt.AlignmentFlag.AlignVCenter)
         bottom_layout.addWidget(self.timeline, 1)
         bottom_layout.addWidget(self.scoreboard)
         central = QWidget(self)
@@ -85,6 +112,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.split, 1)
         layout.addWidget(bottom)
         self.setCentralWidget(central)
+        self.card = ConceptCard(self.render_concept, self.concept_sources, self)
+        self.menus = WindowMenus(self)
+        self._restore_display()
 
         self.header.search_changed.connect(self.storefront.show_search)
         self.header.department_requested.connect(self._open_department)
@@ -93,13 +123,24 @@ class MainWindow(QMainWindow):
         self.storefront.product_chosen.connect(self.click_product)
         self.storefront.cart_requested.connect(self.add_to_cart)
         self.panel.item_chosen.connect(self.click_product)
-        self.panel.k_changed.connect(lambda _: self.refresh_predictions())
+        self.panel.k_changed.connect(self._k_changed)
+        self.panel.temperature_changed.connect(self._temperature_changed)
+        self.panel.concept_requested.connect(self.open_concept)
+        self.scoreboard.concept_requested.connect(lambda key: self.open_concept(key, ""))
+        self.session_help.clicked.connect(lambda: self.open_concept("session_vs_profile", ""))
+        self.display.changed.connect(lambda: self.set_theme(self.display.theme()))
+        self.display.colour_map_changed.connect(self.panel.set_colour_map)
+        self.panel.distribution.scales_changed.connect(
+            lambda log_rank, log_prob: self.display.update(log_rank=log_rank, log_prob=log_prob)
+        )
         self.panel.baseline_changed.connect(self.jobs.choose_baseline)
         self.jobs.models_changed.connect(self._models_changed)
         self.predictor.predictions_ready.connect(self._show_predictions)
         self.predictor.prediction_failed.connect(self._prediction_failed)
         self._models_changed()
         self._show_session()
+        self._set_tab_order()
+        self.install_classroom_hook()
 
     # -- look-ups -------------------------------------------------------------------------
     def describe(self, item_id: int) -> tuple[str, Path | None, str | None]:
@@ -192,6 +233,7 @@ class MainWindow(QMainWindow):
         self.scoreboard.show_state(state)
         if "sasrec" not in state.views:
             self.timeline.set_weights(None, [])
+        self.card.schedule_refresh()
         self.panel_updated.emit(state)
 
     def _show_attention_on_chips(self, last_row: Any) -> None:
@@ -208,23 +250,21 @@ class MainWindow(QMainWindow):
     def _prediction_failed(self, text: str) -> None:
         self.statusBar().showMessage(f"Prediction failed: {text}", 8000)
 
-    def set_theme(self, theme: Theme) -> None:
-        self.theme = theme
-        for widget in (self.storefront, self.panel, self.scoreboard):
-            widget.set_theme(theme)
-
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if not self._split_placed:  # size hints would give the panel everything
             self._split_placed = True
             self.place_split()
 
-    def place_split(self) -> None:
-        """Shop 44 %, panel 56 % of the width."""
+    def place_split(self, share: float = SHOP_SHARE) -> None:
+        """Shop 44 %, panel 56 % of the width (36 / 64 % in presentation mode)."""
         width = self.split.width() or self.width()
-        self.split.setSizes([round(width * SHOP_SHARE), round(width * (1 - SHOP_SHARE))])
+        self.split.setSizes([round(width * share), round(width * (1 - share))])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.card.close()
         self.jobs.shutdown()
         self.predictor.shutdown()
+        if self.display.store is not None:
+            self.display.store.sync()
         super().closeEvent(event)

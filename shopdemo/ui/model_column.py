@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from shopdemo.service import ModelSlot, ModelView
 from shopdemo.ui.attention_view import AttentionView
+from shopdemo.ui.chart_export import install_context_menu
+from shopdemo.ui.concept_card import concept_button
 from shopdemo.ui.gate_view import GateView
 from shopdemo.ui.icons import IconCache
 from shopdemo.ui.prediction_list import PredictionList, PredictionRow
@@ -25,6 +27,8 @@ class ModelColumn(QFrame):
     item_chosen = Signal(int, str)  # product id, source "rec_<key>"
     train_requested = Signal(str)  # slot key
     cancel_requested = Signal(str)
+    concept_requested = Signal(str, str)  # concept key, this column's key
+    item_pointed = Signal(int)  # product under the mouse / keyboard in the list
 
     def __init__(
         self, key: str, title: str, theme: Theme, icons: IconCache, parent: Any = None
@@ -43,6 +47,13 @@ class ModelColumn(QFrame):
         self.list = PredictionList(theme, icons, colour_key, self)
         self.list.setAccessibleName(f"{title} recommendations")
         self.list.item_chosen.connect(lambda item: self.item_chosen.emit(item, f"rec_{self.key}"))
+        self.list.item_pointed.connect(self.item_pointed)
+        install_context_menu(self.list, f"{key}-list", self.list_title)
+        self.banner.text.linkActivated.connect(self._link)
+        self.banner.text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
         self.banner.train_requested.connect(lambda: self.train_requested.emit(self.key))
         self.banner.cancel_requested.connect(lambda: self.cancel_requested.emit(self.key))
         self.explanation: AttentionView | GateView | None = None
@@ -50,10 +61,22 @@ class ModelColumn(QFrame):
             self.explanation = AttentionView(theme, self)
         elif key == "gru4rec":
             self.explanation = GateView(theme, self)
+        self.temperature = 1.0  # of the probabilities on screen (for export titles)
+        self.padding_help = None
+        if self.explanation is not None:
+            self.explanation.concept_requested.connect(
+                lambda concept: self.concept_requested.emit(concept, self.key)
+            )
+            name = "attention" if key == "sasrec" else "update-gate"
+            install_context_menu(self.explanation.chart(), f"{name}", self.explanation.chart_title)
 
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addWidget(self.subtitle, 1, Qt.AlignmentFlag.AlignBottom)
+        if key == "sasrec":  # the padded input is SASRec's: its card opens from its column
+            self.padding_help = concept_button("padding", self, "? padding")
+            self.padding_help.clicked.connect(lambda: self.concept_requested.emit("padding", key))
+            header.addWidget(self.padding_help, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
@@ -70,6 +93,20 @@ class ModelColumn(QFrame):
         if self.explanation is not None:
             self.explanation.set_theme(theme)
         self.set_title(self.title.text())
+
+    def set_colour_map(self, name: str) -> None:
+        if self.explanation is not None:
+            self.explanation.set_colour_map(name)
+
+    def list_title(self) -> str:
+        return (
+            f"{self.title.text()}: top {self.list.rows.k} next-click probabilities "
+            f"(T = {self.temperature:.2f})"
+        )
+
+    def _link(self, link: str) -> None:
+        if link.startswith("concept:"):
+            self.concept_requested.emit(link.removeprefix("concept:"), self.key)
 
     def set_title(self, title: str) -> None:
         self.title.setText(title)
@@ -111,15 +148,13 @@ class ModelColumn(QFrame):
     ) -> None:
         """One click's predictions; `read` holds the (1-based position, name) of every click the
         model read, oldest first (unknown clicks are skipped by the model)."""
-        resized = k != self.list.rows.k
-        self.list.rows.set_rows(rows, k, scale)
-        if resized:
-            self.list.updateGeometry()
+        self.show_rows(rows, k, scale, self.temperature)
         prediction = view.prediction
         messages = []
         if prediction.cold_start:
             messages.append(
-                "<b>Cold start:</b> no clicks yet. This is the model's output for an empty session."
+                "<b>Cold start:</b> no clicks yet. This is the model's output for an empty "
+                "session. <a href='concept:cold_start'>What is a cold start?</a>"
             )
         if unknown_names:
             names = ", ".join(html.escape(name) for name in unknown_names[:3])
@@ -132,6 +167,16 @@ class ModelColumn(QFrame):
             self.explanation.set_attention(prediction.extras.get("attention"), labels, positions)
         elif isinstance(self.explanation, GateView):
             self.explanation.set_gates(prediction.extras.get("update_gate"), labels, positions)
+
+    def show_rows(
+        self, rows: list[PredictionRow], k: int, scale: float, temperature: float
+    ) -> None:
+        """The list alone (a new temperature changes only the probabilities)."""
+        self.temperature = temperature
+        resized = k != self.list.rows.k
+        self.list.rows.set_rows(rows, k, scale)
+        if resized:
+            self.list.updateGeometry()
 
     def show_training(self, text: str, done: int, total: int) -> None:
         self.banner.show_progress(text, done, total)

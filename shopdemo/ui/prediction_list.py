@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -141,6 +141,10 @@ class PredictionDelegate(QStyledItemDelegate):
         rect = option.rect
         if option.state & (QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_HasFocus):
             painter.fillRect(rect, theme.colour("surface_alt"))
+        if option.state & QStyle.StateFlag.State_HasFocus:  # the keyboard's row: Enter opens it
+            painter.setPen(QPen(theme.colour("accent"), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(rect).adjusted(1, 1, -1, -1))
         metrics = QFontMetrics(option.font)
         em = metrics.height()
         middle = Qt.AlignmentFlag.AlignVCenter
@@ -223,9 +227,11 @@ class PredictionDelegate(QStyledItemDelegate):
 
 
 class PredictionList(QListView):
-    """The list view; choosing a row emits the product id."""
+    """The list view; choosing a row emits the product id. Exportable: `paint_chart` paints
+    every row with the same delegate the view uses."""
 
     item_chosen = Signal(int)
+    item_pointed = Signal(int)  # the row under the mouse or the keyboard's current row
 
     def __init__(self, theme: Theme, icons: IconCache, colour_key: str, parent: Any = None) -> None:
         super().__init__(parent)
@@ -240,6 +246,11 @@ class PredictionList(QListView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QListView.Shape.NoFrame)
         self.clicked.connect(self._choose)
+        self.entered.connect(self._point)
+
+    @property
+    def theme(self) -> Theme:
+        return self.delegate.theme
 
     def set_theme(self, theme: Theme) -> None:
         self.delegate.theme = theme
@@ -255,6 +266,34 @@ class PredictionList(QListView):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return QSize(self.fontMetrics().height() * 10, self.row_height() * 4)
+
+    def chart_size(self) -> QSize:
+        """Every row, as wide as the list is on screen (for PNG / SVG export)."""
+        width = self.viewport().width() or self.width()
+        return QSize(width, self.row_height() * max(self.rows.rowCount(), 1))
+
+    def paint_chart(self, painter: QPainter, rect: QRect) -> None:
+        """All rows into `rect`, painted by the view's own delegate."""
+        painter.save()
+        painter.setFont(self.font())
+        height = self.row_height()
+        for row in range(self.rows.rowCount()):
+            option = QStyleOptionViewItem()
+            self.initViewItemOption(option)
+            option.rect = QRect(rect.left(), rect.top() + row * height, rect.width(), height)
+            option.state = QStyle.StateFlag.State_Enabled
+            self.delegate.paint(painter, option, self.rows.index(row, 0))
+        painter.restore()
+
+    def currentChanged(self, current: QModelIndex, previous: QModelIndex) -> None:  # noqa: N802
+        super().currentChanged(current, previous)
+        if current.isValid():
+            self._point(current)
+
+    def _point(self, index: QModelIndex) -> None:
+        row: PredictionRow | None = index.data(ROW_ROLE)
+        if row is not None:
+            self.item_pointed.emit(row.item_id)
 
     def _choose(self, index: QModelIndex) -> None:
         row: PredictionRow | None = index.data(ROW_ROLE)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from shopdemo.service import ModelSlot, PanelState, Score
+from shopdemo.ui.concept_card import concept_button
 from shopdemo.ui.theme import Theme
 
 
@@ -22,6 +23,8 @@ def rank_text(rank: int | None, k: int) -> str:
 class Scoreboard(QWidget):
     """One row per model: name | hits@k | MRR@k | rank of the latest click."""
 
+    concept_requested = Signal(str)  # recall_mrr
+
     def __init__(self, theme: Theme, parent: Any = None) -> None:
         super().__init__(parent)
         self.theme = theme
@@ -31,18 +34,33 @@ class Scoreboard(QWidget):
         self.grid.setVerticalSpacing(2)
         self.title = QLabel("Scoreboard", self)
         self.title.setFont(theme.font(1.0, bold=True))
-        self.grid.addWidget(self.title, 0, 0)
+        self.help = concept_button("recall_mrr", self)
+        self.help.clicked.connect(lambda: self.concept_requested.emit("recall_mrr"))
+        title_row = QHBoxLayout()
+        title_row.setSpacing(6)
+        title_row.addWidget(self.title)
+        title_row.addWidget(self.help)
+        title_row.addStretch(1)
+        self.grid.addLayout(title_row, 0, 0)
         for column, text in enumerate(("hits", "MRR", "last click was"), start=1):
             header = QLabel(text, self)
             header.setObjectName("muted")
             self.grid.addWidget(header, 0, column)
         self.labels: dict[str, list[QLabel]] = {}
+        self.slots: list[ModelSlot] = []
+        self.state: PanelState | None = None
         self.setAccessibleName("Scoreboard")
 
     def set_theme(self, theme: Theme) -> None:
+        """Model names and hit/miss colours are rich text: write them again in `theme`."""
         self.theme = theme
+        if self.slots:
+            self.show_slots(self.slots)
+        if self.state is not None:
+            self.show_state(self.state)
 
     def show_slots(self, slots: list[ModelSlot]) -> None:
+        self.slots = list(slots)
         for key in [key for key in self.labels if key not in {s.key for s in slots}]:
             for label in self.labels.pop(key):
                 self.grid.removeWidget(label)
@@ -68,6 +86,7 @@ class Scoreboard(QWidget):
                     label.setText("–")
 
     def show_state(self, state: PanelState) -> None:
+        self.state = state
         for key, labels in self.labels.items():
             view = state.views.get(key)
             if view is None:

@@ -7,7 +7,7 @@ colour blindness, and the same colour marks a model everywhere (column header, b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
@@ -31,8 +31,9 @@ class Theme:
     text: str  # body text
     muted: str  # secondary text (prices' currency, captions)
     accent: str  # the shop's own colour: buttons, prices, the selection
-    good: str  # rank went up, a hit on the scoreboard
-    bad: str  # rank went down, a miss
+    good: str  # rank went up, a hit on the scoreboard (green)
+    bad: str  # rank went down, a miss (purple: red beside green fails for deuteranopes)
+    on_accent: str = "#FFFFFF"  # text on accent-coloured buttons and chips
     base_point_size: float = 10.0  # body font size; presentation mode scales it
     model_colours: dict[str, str] = field(default_factory=lambda: dict(MODEL_COLOURS))
 
@@ -59,8 +60,8 @@ LIGHT = Theme(
     text="#1F2328",
     muted="#5F6670",
     accent="#B4005A",
-    good="#0B7A3E",
-    bad="#B42318",
+    good="#1A7F37",
+    bad="#8E44AD",
 )
 
 DARK = Theme(
@@ -72,10 +73,20 @@ DARK = Theme(
     text="#E8EAED",
     muted="#A5ABB3",
     accent="#FF6BA8",
-    good="#5FD38D",
-    bad="#FF7B72",
+    good="#3FB950",
+    bad="#BC8CFF",
+    on_accent="#1B1D21",  # the dark accent is light: dark text keeps 4.5:1 contrast
     model_colours={"gru4rec": "#F08A4B", "sasrec": "#56B4E9", "baseline": "#3CC4A0"},
 )
+
+
+BASE_POINT_SIZE = LIGHT.base_point_size  # body text at font scale 1.0
+THEMES = {"light": LIGHT, "dark": DARK}
+
+
+def themed(name: str, font_scale: float = 1.0) -> Theme:
+    """The light or dark theme with its body text scaled (presentation mode, Ctrl+ / Ctrl-)."""
+    return replace(THEMES[name], base_point_size=BASE_POINT_SIZE * font_scale)
 
 
 def apply_theme(app: QApplication, theme: Theme) -> None:
@@ -90,7 +101,7 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     palette.setColor(QPalette.ColorRole.ButtonText, theme.colour("text"))
     palette.setColor(QPalette.ColorRole.PlaceholderText, theme.colour("muted"))
     palette.setColor(QPalette.ColorRole.Highlight, theme.colour("accent"))
-    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#FFFFFF"))
+    palette.setColor(QPalette.ColorRole.HighlightedText, theme.colour("on_accent"))
     palette.setColor(QPalette.ColorRole.ToolTipBase, theme.colour("surface"))
     palette.setColor(QPalette.ColorRole.ToolTipText, theme.colour("text"))
     palette.setColor(QPalette.ColorRole.Link, theme.colour("accent"))
@@ -110,15 +121,25 @@ def style_sheet(theme: Theme) -> str:
         border-radius: 8px; }}
     QFrame#banner {{ background: {theme.surface_alt}; border-radius: 6px; }}
     QLabel#muted {{ color: {theme.muted}; }}
-    QPushButton#primary {{ background: {theme.accent}; color: white; border: none;
+    QPushButton#primary {{ background: {theme.accent}; color: {theme.on_accent}; border: none;
         border-radius: 6px; padding: 6px 16px; font-weight: bold; }}
     QPushButton#primary:disabled {{ background: {theme.border}; }}
     QToolButton#chip {{ background: {theme.surface}; border: 1px solid {theme.border};
         border-radius: 12px; padding: 2px 10px; }}
-    QToolButton#chip:checked {{ background: {theme.accent}; color: white;
+    QToolButton#chip:checked {{ background: {theme.accent}; color: {theme.on_accent};
         border-color: {theme.accent}; }}
     QWidget#timeline {{ background: {theme.surface}; border-top: 1px solid {theme.border}; }}
-    QListView {{ background: transparent; border: none; }}
+    QToolButton#concept {{ color: {theme.accent}; background: {theme.surface_alt};
+        border: 1px solid {theme.border}; border-radius: 9px; padding: 0px 6px;
+        font-weight: bold; }}
+    QToolButton#concept:hover, QToolButton#concept:focus {{ border-color: {theme.accent}; }}
+    QSlider::groove:horizontal {{ height: 6px; background: {theme.border}; border-radius: 3px; }}
+    QSlider::sub-page:horizontal {{ background: {theme.accent}; border-radius: 3px; }}
+    QSlider::handle:horizontal {{ background: {theme.accent}; border: 2px solid {theme.surface};
+        width: 14px; margin: -6px 0; border-radius: 9px; }}
+    QSlider::handle:horizontal:focus {{ border-color: {theme.text}; }}
+    QListView {{ background: transparent; border: 1px solid transparent; }}
+    QListView:focus {{ border-color: {theme.accent}; }}
     QScrollBar:vertical {{ background: {theme.surface_alt}; width: 10px; margin: 0; }}
     QScrollBar:horizontal {{ background: {theme.surface_alt}; height: 10px; margin: 0; }}
     QScrollBar::handle {{ background: {theme.border}; border-radius: 5px; min-height: 24px;
