@@ -40,13 +40,15 @@ class TrainingTask(Protocol):
     """The model-specific half of training."""
 
     module: torch.nn.Module
+    # Optional `loss_is_sum = True`: `loss` returns the batch's summed loss instead of its mean
+    # (GRU4Rec: its Adagrad normalises per-parameter gradients, which a mean shrinks below eps).
 
     def batches(self, generator: torch.Generator) -> Iterator[Any]:
         """One epoch of mini-batches, shuffled with `generator`."""
         ...
 
     def loss(self, batch: Any) -> tuple[torch.Tensor, int]:
-        """Mean loss over the batch's targets, and how many targets it had."""
+        """Mean (or, with `loss_is_sum`, summed) loss over the batch's targets, and their number."""
         ...
 
     def make_optimizer(self) -> torch.optim.Optimizer: ...
@@ -90,6 +92,7 @@ def run_training(
     from shopdemo.evaluation import evaluate  # late: evaluation imports models, not training
 
     optimizer = task.make_optimizer()
+    per_target = 1 if getattr(task, "loss_is_sum", False) else None
     best_score, best_state, waited = -np.inf, None, 0
     for epoch in range(1, epochs + 1):
         task.module.train()
@@ -103,7 +106,7 @@ def run_training(
             loss, n_targets = task.loss(batch)
             loss.backward()
             optimizer.step()
-            total_loss += float(loss.detach()) * n_targets
+            total_loss += float(loss.detach()) * (per_target or n_targets)
             total_targets += n_targets
         seconds = time.perf_counter() - started
         report = EpochReport(
@@ -116,8 +119,13 @@ def run_training(
         )
         task.module.eval()
         if valid is not None and not cancelled:
-            result = evaluate({"model": task.recommender()}, valid, train=train_log,
-                              cutoffs=(20,), protocol=protocol)
+            result = evaluate(
+                {"model": task.recommender()},
+                valid,
+                train=train_log,
+                cutoffs=(20,),
+                protocol=protocol,
+            )
             report.valid = result.metrics["model"]
             score = criterion(report.valid)
             if score > best_score:
