@@ -155,3 +155,17 @@ def test_load_checkpoint_returns_numpy_item_ids(tmp_path) -> None:  # noqa: ANN0
         save_checkpoint(
             tmp_path / "x.pt", model="bert4rec", config={}, state_dict={}, item_ids=ITEMS, meta={}
         )
+
+
+def test_written_checkpoint_is_readable_by_everyone(tmp_path) -> None:  # noqa: ANN001
+    import stat
+
+    import numpy as np
+    import torch
+
+    from shopdemo.models.checkpoint import save_checkpoint
+
+    target = tmp_path / "model.pt"
+    save_checkpoint(target, model="gru4rec", config={}, state_dict={"w": torch.zeros(1)},
+                    item_ids=np.array([1]), meta={})
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
