@@ -121,7 +121,17 @@ def _kind(value: Any) -> str:
 
 def _parse(path: Path, text: str) -> Any:
     """The file's data; a syntax error becomes a _Problem with the parser's line."""
-    if path.suffix.lower() == ".json":
+    language = "JSON" if path.suffix.lower() == ".json" else "TOML"
+    try:
+        return _parse_text(language, text)
+    except RecursionError:  # thousands of nested [ or {: the parsers recurse per level
+        raise _Problem(f"not valid {language}: lists or tables nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise _Problem(f"not valid {language}: {str(exc).splitlines()[0][:120]}") from None
+
+
+def _parse_text(language: str, text: str) -> Any:
+    if language == "JSON":
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -244,7 +254,7 @@ def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
     if path.suffix.lower() not in SUFFIXES:
         raise DataFormatError(str(path), None, "a scenario file must end in .toml or .json")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Windows editors may add a BOM
     except UnicodeDecodeError:
         raise DataFormatError(str(path), None, "not UTF-8 text") from None
     except OSError as exc:

@@ -94,7 +94,8 @@ def _write_atomically(target: Path, data: memoryview) -> None:
             temp_file.write(data)
             temp_file.flush()
             os.fsync(temp_file.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes 0600; shipped and shared checkpoints are read by all
+        # mkstemp makes 0600; shipped and shared checkpoints are read by all
+        os.chmod(temp_name, 0o644)
         os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
