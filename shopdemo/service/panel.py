@@ -72,6 +72,9 @@ class ModelView:
     previous_ranks: dict[int, int]  # shown item -> its rank one click earlier (empty at start)
     click_ranks: list[int | None]  # per click from the 2nd: its rank one step earlier
     score: Score
+    # (n_items,) the prediction's scores, best first: the distribution plot's curve, sorted
+    # here (on the predictor's worker thread) rather than on the GUI thread; None: not sorted
+    ranked_scores: np.ndarray | None = None
 
 
 @dataclass

@@ -8,9 +8,12 @@ from one worker thread while the GUI thread logs clicks.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from shopdemo.service.panel import (
     MAIN_MODELS,
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
     from shopdemo.models.base import ItemIndex, NextItemModel, Prediction
 
 log = logging.getLogger(__name__)
+
+SHOWN_SESSIONS = 4  # sessions whose logged impressions are remembered (to log each list once)
 
 
 class ShopService:
@@ -57,7 +62,9 @@ class ShopService:
         self._sources: list[str] = []  # how each click was made (browse, search, rec_<model>)
         self._cart: list[int] = []
         self._events = 0  # events logged in this session (all kinds): impressions' position
-        self._shown: set[tuple[int, int, str]] = set()  # impressions already logged
+        # (position, model) of the impressions already logged, for the last few sessions only:
+        # one marker per click and model for ever would grow without bound in a long lesson.
+        self._shown: OrderedDict[int, set[tuple[int, str]]] = OrderedDict()
         info = (
             store.new_visitor(origin=origin)
             if fresh_session
@@ -185,8 +192,9 @@ class ShopService:
                 self._click_rank(slot, model, index, session, position)
                 for position in range(1, len(session))
             ]
+            ranked = -np.sort(-np.asarray(current.scores, dtype=np.float64))  # (n_items,)
             state.views[slot.key] = ModelView(
-                slot.key, shown, previous_ranks, click_ranks, score_of(click_ranks, k)
+                slot.key, shown, previous_ranks, click_ranks, score_of(click_ranks, k), ranked
             )
         main = [set(state.views[key].prediction.items) for key in MAIN_MODELS if key in state.views]
         if len(main) == 2:
@@ -227,11 +235,16 @@ class ShopService:
         """Record each list the panel shows as an impression (once per model and position)."""
         if state.session_number is None:
             return
+        logged = self._shown.get(state.session_number)
+        if logged is None:
+            logged = self._shown[state.session_number] = set()
+            while len(self._shown) > SHOWN_SESSIONS:  # a late list of an older session is rare
+                self._shown.popitem(last=False)
         for key, view in state.views.items():
-            marker = (state.session_number, state.position, key)
-            if marker in self._shown:
+            marker = (state.position, key)
+            if marker in logged:
                 continue
-            self._shown.add(marker)
+            logged.add(marker)
             self.store.log_impressions(
                 state.session_number,
                 state.position,

@@ -161,8 +161,9 @@ class ComparisonPanel(QWidget):
     def show_state(self, state: PanelState) -> None:
         """Fill every column that has a view in `state`."""
         self.state = state
-        self.curves = {
-            key: SoftmaxCurve(view.prediction.scores) for key, view in state.views.items()
+        self.curves = {  # sorted by the service on the worker thread
+            key: SoftmaxCurve(view.prediction.scores, view.ranked_scores)
+            for key, view in state.views.items()
         }
         rows_by_key, scale = self._rows(state)
         names = [self.describe(item)[0] for item in state.session]

@@ -174,7 +174,7 @@ class ModelColumn(QFrame):
         """The list alone (a new temperature changes only the probabilities)."""
         self.temperature = temperature
         resized = k != self.list.rows.k
-        self.list.rows.set_rows(rows, k, scale)
+        self.list.set_rows(rows, k, scale)
         if resized:
             self.list.updateGeometry()
 

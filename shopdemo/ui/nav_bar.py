@@ -41,6 +41,7 @@ class NavBar(QWidget):
         layout.addWidget(self.chips)
         self._department = ""
         self._subcategories: list[str] | None = None
+        self._buttons: list[QToolButton] = []  # chip pool, in layout order; extras hidden
         self.show_path([])
 
     def set_theme(self, theme: Theme) -> None:
@@ -66,34 +67,52 @@ class NavBar(QWidget):
         self._set_chips(parts[0] if parts else "", subcategories or [], current_sub)
 
     def _set_chips(self, department: str, subcategories: list[str], current: str) -> None:
-        if (department, subcategories) == (self._department, self._subcategories):
-            for button, name in zip(self.group.buttons(), [""] + subcategories, strict=True):
-                button.setChecked(name == current)  # same chips: a click costs no re-layout
-            return
-        self._subcategories = list(subcategories)
-        for button in self.group.buttons():
-            self.group.removeButton(button)
-            button.hide()
-            button.deleteLater()
-        while self.chip_layout.count():
-            self.chip_layout.takeAt(0)
+        """Show the department's chips. Buttons are pooled and relabelled, never rebuilt: a new
+        button costs a style polish and a deferred re-layout (~10 ms per department change)."""
+        names = [""] + list(subcategories)
         self._department = department
-        self.chips.setVisible(bool(subcategories))
-        for name in [""] + list(subcategories):
-            chip = QToolButton(self.chips)
-            chip.setObjectName("chip")
-            chip.setText((name or "All").replace("&", "&&"))  # "&" would mark a shortcut
-            chip.setCheckable(True)
-            chip.setChecked(name == current)
-            chip.setAccessibleName(f"Subcategory {name or 'all'}")
-            chip.clicked.connect(
-                lambda _=False, sub=name: self.department_requested.emit(self._department, sub)
-            )
-            self.group.addButton(chip)
-            self.chip_layout.addWidget(chip)
+        if list(subcategories) != self._subcategories:
+            self._subcategories = list(subcategories)
+            if self.chips.isHidden() == bool(subcategories):
+                self.chips.setVisible(bool(subcategories))
+            while len(self._buttons) < len(names):
+                self._buttons.append(self._new_chip(len(self._buttons)))
+            for position, button in enumerate(self._buttons):
+                used = position < len(names)
+                name = names[position] if used else ""
+                text = (name or "All").replace("&", "&&")  # "&" would mark a shortcut
+                if used and button.text() != text:
+                    button.setText(text)
+                    button.setAccessibleName(f"Subcategory {name or 'all'}")
+                if button.isHidden() == used:  # (un)hiding re-lays the chips out: only on change
+                    button.setVisible(used)
+        checks = [
+            position < len(names) and names[position] == current
+            for position in range(len(self._buttons))
+        ]
+        if checks != [button.isChecked() for button in self._buttons]:
+            self.group.setExclusive(False)  # lets a hidden chip drop its check too
+            for button, checked in zip(self._buttons, checks, strict=True):
+                button.setChecked(checked)
+            self.group.setExclusive(True)
+
+    def _new_chip(self, position: int) -> QToolButton:
+        chip = QToolButton(self.chips)
+        chip.setObjectName("chip")
+        chip.setCheckable(True)
+        chip.clicked.connect(lambda _=False: self._chip_clicked(position))
+        self.group.addButton(chip)
+        self.chip_layout.addWidget(chip)
+        return chip
+
+    def _chip_clicked(self, position: int) -> None:
+        names = [""] + list(self._subcategories or [])
+        if position < len(names):
+            self.department_requested.emit(self._department, names[position])
 
     def chip_names(self) -> list[str]:
-        return [button.text().replace("&&", "&") for button in self.group.buttons()]
+        count = len(self._subcategories) + 1 if self._subcategories is not None else 0
+        return [button.text().replace("&&", "&") for button in self._buttons[:count]]
 
     def _follow(self, link: str) -> None:
         if link == "home":

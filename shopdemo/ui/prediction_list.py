@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -31,11 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shopdemo.ui.icons import IconCache, tint_colour
+from shopdemo.ui.icons import IconCache
 from shopdemo.ui.theme import Theme
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_EMS = 2.15  # row height in font heights: the name, and the bar under it
+ELIDED_CACHE_SIZE = 2000  # elided names kept (product names x column widths)
+LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT_MIDDLE = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+ELIDE_RIGHT = Qt.TextElideMode.ElideRight
+LIT_STATES = QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_HasFocus
+CHANGE_COLOURS = {"▲": "good", "▼": "bad", "n": "accent"}  # first character -> theme role
 
 
 @dataclass(frozen=True)
@@ -107,16 +113,58 @@ class PredictionListModel(QAbstractListModel):
 
 
 class PredictionDelegate(QStyledItemDelegate):
-    """Paints a row: rank | icon | name | bar with % | change | ◆."""
+    """Paints a row: rank | icon | name | bar with % | change | ◆.
+
+    About 30 rows are painted per click, so what does not change between rows (colours, font
+    measures, elided names) is computed once and kept."""
 
     def __init__(self, theme: Theme, icons: IconCache, colour_key: str, parent: Any = None) -> None:
         super().__init__(parent)
         self.theme, self.icons, self.colour_key = theme, icons, colour_key
+        self._colours: dict[str, QColor] = {}  # role -> colour of `_colours_theme`
+        self._colours_theme: Theme | None = None
+        self._measures: dict[str, tuple[QFontMetrics, int, int, int]] = {}  # font key -> ...
+        self._elided: dict[tuple[str, int, str], str] = {}  # (name, width, font) -> text
 
     def pixel_ratio(self) -> float:
         """The view's device pixel ratio (asking the painter's device crashes PySide 6.12)."""
         view = self.parent()
         return view.devicePixelRatioF() if isinstance(view, QWidget) else 1.0
+
+    def colour(self, role: str) -> QColor:
+        """The theme's colour for `role` (a model key for the bars), kept per theme."""
+        if self._colours_theme is not self.theme:
+            self._colours, self._colours_theme = {}, self.theme
+        found = self._colours.get(role)
+        if found is None:
+            model = role == "model"
+            found = self.theme.model_colour(self.colour_key) if model else self.theme.colour(role)
+            self._colours[role] = found
+        return found
+
+    def measures(self, font: QFont) -> tuple[QFontMetrics, int, int, int]:
+        """(metrics, line height, width of "new" + 8, width of "100%" + 6) of `font`."""
+        key = font.key()
+        found = self._measures.get(key)
+        if found is None:
+            metrics = QFontMetrics(font)
+            found = (
+                metrics,
+                metrics.height(),
+                metrics.horizontalAdvance("new") + 8,
+                metrics.horizontalAdvance("100%") + 6,
+            )
+            self._measures[key] = found
+        return found
+
+    def elided(self, name: str, width: int, font: QFont, metrics: QFontMetrics) -> str:
+        key = (name, width, font.key())
+        text = self._elided.get(key)
+        if text is None:
+            if len(self._elided) > ELIDED_CACHE_SIZE:
+                self._elided.clear()
+            text = self._elided[key] = metrics.elidedText(name, ELIDE_RIGHT, width)
+        return text
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -135,93 +183,80 @@ class PredictionDelegate(QStyledItemDelegate):
         model = index.model()
         if row is None or not isinstance(model, PredictionListModel):
             return
-        theme = self.theme
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect
-        if option.state & (QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_HasFocus):
-            painter.fillRect(rect, theme.colour("surface_alt"))
-        if option.state & QStyle.StateFlag.State_HasFocus:  # the keyboard's row: Enter opens it
-            painter.setPen(QPen(theme.colour("accent"), 2))
+        top, height = rect.top(), rect.height()
+        state = option.state
+        if state & LIT_STATES:
+            painter.fillRect(rect, self.colour("surface_alt"))
+        if state & QStyle.StateFlag.State_HasFocus:  # the keyboard's row: Enter opens it
+            painter.setPen(QPen(self.colour("accent"), 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRectF(rect).adjusted(1, 1, -1, -1))
-        metrics = QFontMetrics(option.font)
-        em = metrics.height()
-        middle = Qt.AlignmentFlag.AlignVCenter
+        metrics, em, change_width, label_width = self.measures(option.font)
         x = rect.left() + 2
-        painter.setPen(theme.colour("muted"))
-        painter.drawText(
-            QRect(x, rect.top(), int(em * 1.2), rect.height()),
-            Qt.AlignmentFlag.AlignRight | middle,
-            str(row.rank),
-        )
+        painter.setPen(self.colour("muted"))
+        painter.drawText(QRect(x, top, int(em * 1.2), height), RIGHT_MIDDLE, str(row.rank))
         x += int(em * 1.2) + 6
-        icon = int(rect.height() * 0.84)
-        self._paint_tile(
-            painter, QRectF(x, rect.top() + (rect.height() - icon) / 2, icon, icon), row
-        )
+        icon = int(height * 0.84)
+        self._paint_tile(painter, QRectF(x, top + (height - icon) / 2, icon, icon), row)
         x += icon + 8
 
         mark_width = int(em * 1.1)
-        change_width = metrics.horizontalAdvance("new") + 8
         right = rect.right() - 2
-        mark_rect = QRect(right - mark_width, rect.top(), mark_width, rect.height())
-        change_rect = QRect(
-            mark_rect.left() - change_width, rect.top(), change_width, rect.height()
-        )
+        mark_rect = QRect(right - mark_width, top, mark_width, height)
+        change_rect = QRect(mark_rect.left() - change_width, top, change_width, height)
         text_width = max(0, change_rect.left() - x - 6)
-        name_rect = QRect(x, rect.top() + 2, text_width, em)
-        painter.setPen(theme.colour("text"))
+        name_rect = QRect(x, top + 2, text_width, em)
+        painter.setPen(self.colour("text"))
         painter.drawText(
-            name_rect,
-            Qt.AlignmentFlag.AlignLeft | middle,
-            metrics.elidedText(row.name, Qt.TextElideMode.ElideRight, text_width),
+            name_rect, LEFT_MIDDLE, self.elided(row.name, text_width, option.font, metrics)
         )
         bar_rect = QRect(
             x, name_rect.bottom() + 2, text_width, rect.bottom() - name_rect.bottom() - 4
         )
-        self._paint_bar(painter, bar_rect, row.prob / model.scale, percent(row.prob), metrics)
+        self._paint_bar(painter, bar_rect, row.prob / model.scale, percent(row.prob), label_width)
         change = row.change_text(model.k)
-        colour = {"▲": "good", "▼": "bad", "n": "accent"}.get(change[:1], "muted")
-        painter.setPen(theme.colour(colour))
-        painter.drawText(change_rect, Qt.AlignmentFlag.AlignRight | middle, change)
+        painter.setPen(self.colour(CHANGE_COLOURS.get(change[:1], "muted")))
+        painter.drawText(change_rect, RIGHT_MIDDLE, change)
         if row.shared:
-            painter.setPen(theme.colour("text"))
+            painter.setPen(self.colour("text"))
             painter.drawText(mark_rect, Qt.AlignmentFlag.AlignCenter, "◆")
         painter.restore()
 
     def _paint_tile(self, painter: QPainter, area: QRectF, row: PredictionRow) -> None:
-        backdrop = tint_colour(row.colour)
-        backdrop.setAlpha(46)
-        painter.fillRect(area, backdrop)  # square: antialiased rounded rects cost ~80 us each
-        ratio = self.pixel_ratio()
-        inner = int(area.width() * 0.8)
-        painter.drawPixmap(
-            int(area.center().x() - inner / 2),
-            int(area.center().y() - inner / 2),
-            self.icons.pixmap(row.icon, inner, ratio, row.name),
+        """The icon on its square tinted backdrop: one cached pixmap per icon, size, colour."""
+        tile = self.icons.tile(
+            row.icon,
+            int(area.width()),
+            row.colour,
+            self.pixel_ratio(),
+            row.name,
+            icon_share=0.8,
+            radius=0,  # square: the list has many, a rounded corner adds nothing at this size
         )
+        painter.drawPixmap(int(area.left()), int(area.top()), tile)
 
     def _paint_bar(
-        self, painter: QPainter, rect: QRect, fraction: float, label: str, metrics: QFontMetrics
+        self, painter: QPainter, rect: QRect, fraction: float, label: str, label_width: int
     ) -> None:
         """A bar as long as the probability (shared scale), its value written after it."""
-        label_width = metrics.horizontalAdvance("100%") + 6
         track = QRectF(
             rect.left(),
             rect.center().y() - rect.height() * 0.32,
             max(rect.width() - label_width, 1),
             rect.height() * 0.64,
         )
-        painter.fillRect(track, self.theme.colour("surface_alt"))
+        painter.fillRect(track, self.colour("surface_alt"))
         filled = QRectF(
             track.left(), track.top(), track.width() * min(max(fraction, 0.0), 1.0), track.height()
         )
-        painter.fillRect(filled, self.theme.model_colour(self.colour_key))
-        painter.setPen(self.theme.colour("text"))
+        painter.fillRect(filled, self.colour("model"))
+        painter.setPen(self.colour("text"))
         painter.drawText(
             QRectF(filled.right() + 4, rect.top() - 2, label_width, rect.height() + 4),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            LEFT_MIDDLE,
             label,
         )
 
@@ -255,6 +290,12 @@ class PredictionList(QListView):
     def set_theme(self, theme: Theme) -> None:
         self.delegate.theme = theme
         self.viewport().update()
+
+    def set_rows(self, rows: list[PredictionRow], k: int, scale: float) -> None:
+        """New rows, laid out now: a reset alone lays the list out on a zero timer, after the
+        frame that paints the rest of the panel, so the lists would appear one frame late."""
+        self.rows.set_rows(rows, k, scale)
+        self.doItemsLayout()
 
     def row_height(self) -> int:
         return round(self.fontMetrics().height() * ROW_EMS)

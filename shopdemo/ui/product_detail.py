@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -22,7 +22,6 @@ from shopdemo.ui.icons import IconCache
 from shopdemo.ui.product_grid import ProductGrid
 from shopdemo.ui.product_model import Tile, format_price
 from shopdemo.ui.theme import Theme
-from shopdemo.ui.tile_delegate import tint_backdrop
 
 
 class ProductPicture(QWidget):
@@ -48,18 +47,13 @@ class ProductPicture(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         if self.tile is None:
             return
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         side = min(self.width(), self.height())
-        area = QRectF((self.width() - side) / 2, 0, side, side)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(tint_backdrop(self.tile.colour))
-        painter.drawRoundedRect(area, 12, 12)
-        icon = int(side * 0.72)
-        pixmap = self.icons.pixmap(self.tile.icon, icon, self.devicePixelRatioF(), self.tile.title)
-        painter.drawPixmap(
-            int(area.center().x() - icon / 2), int(area.center().y() - icon / 2), pixmap
+        pixmap = self.icons.tile(
+            self.tile.icon, side, self.tile.colour, self.devicePixelRatioF(), self.tile.title
         )
+        painter = QPainter(self)
+        painter.drawPixmap((self.width() - side) // 2, 0, pixmap)  # cached: backdrop and icon
+        painter.end()
 
 
 class ProductDetail(QWidget):
@@ -122,12 +116,15 @@ class ProductDetail(QWidget):
         sub = getattr(product, "subcategory", "")
         self.place.setText(f"{product.department} › {sub}" if sub else product.department)
         self.price.setText(format_price(product.price))
-        self.price.setStyleSheet(f"color: {self.theme.accent};")
+        price_style = f"color: {self.theme.accent};"
+        if self.price.styleSheet() != price_style:  # a new style sheet re-polishes the label
+            self.price.setStyleSheet(price_style)
         colour = getattr(product, "colour", "")
         self.colour.setText(f"Colour: {colour}" if colour else "")
         self.added.setText("")
         self.related_title.setText(f"More in {sub or product.department}")
         self.related.tiles.set_tiles(related)
+        self.related.doItemsLayout()  # now, not on a timer: the page paints once, complete
         self.related.scrollToTop()
 
     def show_cart_count(self, in_cart: int) -> None:

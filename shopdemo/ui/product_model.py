@@ -38,19 +38,29 @@ def colour_of(catalog: Any, colour: str | None) -> str | None:
     return getattr(catalog, "colours", {}).get(colour, colour) if colour else None
 
 
-def product_tiles(products: Iterable[Any], catalog: Any) -> list[Tile]:
-    """Tiles for catalogue products (icons and tints from the catalogue)."""
-    return [
-        Tile(
-            int(p.id),
-            p.name,
-            format_price(p.price),
-            catalog.icon_path(p),
-            colour_of(catalog, getattr(p, "colour", None)),
-            True,
+def product_tiles(
+    products: Iterable[Any], catalog: Any, icon_paths: dict[str, Path] | None = None
+) -> list[Tile]:
+    """Tiles for catalogue products (icons and tints from the catalogue). `icon_paths` (icon
+    file name -> path, kept by the caller) saves resolving the same icon's path per product:
+    ~0.1 ms each, a dozen per product page."""
+    paths = icon_paths if icon_paths is not None else {}
+    tiles = []
+    for product in products:
+        icon = paths.get(product.icon)
+        if icon is None:
+            icon = paths[product.icon] = catalog.icon_path(product)
+        tiles.append(
+            Tile(
+                int(product.id),
+                product.name,
+                format_price(product.price),
+                icon,
+                colour_of(catalog, getattr(product, "colour", None)),
+                True,
+            )
         )
-        for p in products
-    ]
+    return tiles
 
 
 def department_tiles(departments: Iterable[Any], catalog: Any) -> list[Tile]:

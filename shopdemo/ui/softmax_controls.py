@@ -34,11 +34,14 @@ class SoftmaxCurve:
     """One prediction's probabilities over the whole catalogue, sorted best first.
 
     Sorting happens once per prediction and only when asked (the plot is hidden or the
-    temperature is unchanged most of the time); a new temperature costs one exp per item."""
+    temperature is unchanged most of the time), unless `ranked` brings the scores already
+    sorted (the service sorts them on the predictor's worker thread); a new temperature costs
+    one exp per item."""
 
-    def __init__(self, scores: np.ndarray) -> None:
+    def __init__(self, scores: np.ndarray, ranked: np.ndarray | None = None) -> None:
         self.scores = np.asarray(scores, dtype=np.float64)  # (n_items,) model order
-        self._sorted: np.ndarray | None = None  # (n_items,) scores, descending
+        # (n_items,) scores, descending; sorted on first use when not given
+        self._sorted: np.ndarray | None = None if ranked is None else np.asarray(ranked)
         self._order: np.ndarray | None = None  # (n_items,) model indices by rank
         self._temperature = math.nan
         self._probs = np.zeros(0)  # (n_items,) at _temperature, descending
@@ -50,6 +53,14 @@ class SoftmaxCurve:
         if self._sorted is None:
             self._sorted = -np.sort(-self.scores)  # (n_items,) descending
         return self._sorted
+
+    def at(self, temperature: float) -> SoftmaxCurve:
+        """A copy with its probabilities at `temperature` computed now (arrays shared, read
+        only): another thread can paint from it while this one's cache moves on."""
+        copy = SoftmaxCurve(self.scores, self.sorted_scores())
+        copy._probs, copy._temperature = self.probs(temperature), temperature
+        copy._order = self._order
+        return copy
 
     def probs(self, temperature: float) -> np.ndarray:
         """(n_items,) probabilities at `temperature`, best first (cached for the last T)."""

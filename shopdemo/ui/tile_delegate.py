@@ -16,6 +16,8 @@ from shopdemo.ui.icons import IconCache, tint_colour
 from shopdemo.ui.product_model import TILE_ROLE, Tile
 from shopdemo.ui.theme import Theme
 
+LINES_CACHE_SIZE = 4000  # wrapped product names kept (names x tile widths)
+
 
 def wrap_two_lines(metrics: QFontMetrics, text: str, width: int) -> list[str]:
     """Break text into at most two lines that fit `width`, eliding the second if needed."""
@@ -42,10 +44,13 @@ class TileDelegate(QStyledItemDelegate):
         self.icons = icons
         self.scale = scale  # 1.0 in the grid, smaller in the "more like this" grid
         self._frames: dict[tuple, QPixmap] = {}  # card outlines and backdrops (a few dozen)
+        self._font_cache: dict[tuple[str, str], tuple[QFont, QFontMetrics, QFontMetrics]] = {}
+        self._lines: dict[tuple[str, int, str], list[str]] = {}  # (title, width, font) -> lines
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self._frames.clear()
+        self._font_cache.clear()
 
     def pixel_ratio(self) -> float:
         """The view's device pixel ratio (asking the painter's device crashes PySide 6.12)."""
@@ -105,12 +110,33 @@ class TileDelegate(QStyledItemDelegate):
             self._frames[key] = frame
         return frame
 
+    def _fonts(self, font: QFont) -> tuple[QFont, QFontMetrics, QFontMetrics]:
+        """(bold title font, its metrics, metrics of `font`), kept per font and theme."""
+        key = (font.key(), self.theme.name)
+        found = self._font_cache.get(key)
+        if found is None:
+            title_font = self.theme.font(1.0, bold=True)
+            title_font.setPointSizeF(font.pointSizeF())
+            found = (title_font, QFontMetrics(title_font), QFontMetrics(font))
+            self._font_cache[key] = found
+        return found
+
+    def _title_lines(self, title: str, metrics: QFontMetrics, width: int, font: QFont) -> list[str]:
+        key = (title, width, font.key())
+        lines = self._lines.get(key)
+        if lines is None:
+            if len(self._lines) > LINES_CACHE_SIZE:
+                self._lines.clear()
+            lines = self._lines[key] = wrap_two_lines(metrics, title, width)
+        return lines
+
     def _paint_card(
         self, painter: QPainter, rect: QRect, tile: Tile, font: QFont, lit: bool
     ) -> None:
         theme = self.theme
         card = QRectF(rect).adjusted(3, 3, -3, -3)
-        em = QFontMetrics(font).height()
+        title_font, metrics, sub_font = self._fonts(font)
+        em = sub_font.height()
         pad = max(6, em // 2)
         backdrop = QRectF(
             card.left() + pad,
@@ -137,20 +163,16 @@ class TileDelegate(QStyledItemDelegate):
         )
 
         text_width = int(card.width() - 2 * pad)
-        title_font = theme.font(1.0, bold=True)
-        title_font.setPointSizeF(font.pointSizeF())
-        metrics = QFontMetrics(title_font)
         painter.setFont(title_font)
         painter.setPen(theme.colour("text"))
         top = int(backdrop.bottom() + pad * 0.8)
-        for line in wrap_two_lines(metrics, tile.title, text_width):
+        for line in self._title_lines(tile.title, metrics, text_width, title_font):
             painter.drawText(
                 QRect(int(card.left() + pad), top, text_width, metrics.height()),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 line,
             )
             top += metrics.height()
-        sub_font = QFontMetrics(font)
         painter.setFont(font)
         painter.setPen(theme.colour("accent") if tile.is_product else theme.colour("muted"))
         bottom = int(card.bottom() - pad - sub_font.height())

@@ -5,6 +5,7 @@ relies on.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,13 +13,14 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
 
-from shopdemo.ui.icons import IconCache, tint_colour
+from shopdemo.ui.icons import IconCache
 from shopdemo.ui.theme import Theme
 
 EMPTY_TEXT = "No clicks yet: click a product to start the session."
+FACE_CACHE_SIZE = 128  # chip faces kept (~30 KB each): a long session and the one before
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class ChipStrip(QWidget):
         self.theme, self.icons = theme, icons
         self.chips: list[Chip] = []
         self.weights: list[float | None] = []  # attention of the newest click to each chip
+        self._faces: OrderedDict[tuple, QPixmap] = OrderedDict()  # chip faces, oldest use first
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Session timeline")
 
@@ -77,10 +80,7 @@ class ChipStrip(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         theme = self.theme
-        metrics = self.fontMetrics()
-        em = metrics.height()
         if not self.chips:
             painter.setPen(theme.colour("muted"))
             painter.drawText(
@@ -88,52 +88,77 @@ class ChipStrip(QWidget):
             )
             return
         top_weight = max((w for w in self.weights if w is not None), default=0.0)
-        small = QFontMetrics(theme.font(0.85))
+        small_font = theme.font(0.85)
+        small = QFontMetrics(small_font)
         visible = event.rect().adjusted(-self.gap(), 0, self.gap(), 0)
         for number, chip in enumerate(self.chips):
             rect = self.chip_rect(number)
             if not rect.intersects(visible):
                 continue  # a long session: paint only the chips in view
             newest = number == len(self.chips) - 1
-            painter.setPen(theme.colour("accent") if newest else theme.colour("border"))
-            painter.setBrush(theme.colour("surface"))
-            painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
-            icon = int(em * 1.7)
-            backdrop = tint_colour(chip.colour)
-            backdrop.setAlpha(46)
-            icon_rect = QRectF(rect.left() + 6, rect.top() + 6, icon, icon)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(backdrop)
-            painter.drawRoundedRect(icon_rect, 4, 4)
-            painter.drawPixmap(
-                int(icon_rect.left() + icon * 0.1),
-                int(icon_rect.top() + icon * 0.1),
-                self.icons.pixmap(chip.icon, int(icon * 0.8), self.devicePixelRatioF(), chip.name),
-            )
-            text_left = int(icon_rect.right() + 6)
-            text_width = rect.right() - text_left - 6
-            painter.setPen(theme.colour("text"))
-            painter.drawText(
-                QRect(text_left, rect.top() + 4, text_width, em),
-                Qt.AlignmentFlag.AlignLeft,
-                metrics.elidedText(chip.name, Qt.TextElideMode.ElideRight, text_width),
-            )
-            painter.setFont(theme.font(0.85))
-            painter.setPen(theme.colour("muted"))
-            painter.drawText(
-                QRect(text_left, rect.top() + 4 + em, text_width, small.height()),
-                Qt.AlignmentFlag.AlignLeft,
-                f"#{number + 1} · {chip.source}",
-            )
+            painter.drawPixmap(rect.topLeft(), self._chip_face(number, chip, newest, rect.size()))
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setFont(small_font)
             self._paint_weight(painter, rect, self.weights[number], top_weight, small)
             painter.setFont(self.font())
-            if not newest:
-                painter.setPen(theme.colour("muted"))
-                painter.drawText(
-                    QRect(rect.right(), rect.top(), self.gap(), rect.height()),
-                    Qt.AlignmentFlag.AlignCenter,
-                    "→",
-                )
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
+    def _chip_face(self, number: int, chip: Chip, newest: bool, size: QSize) -> QPixmap:
+        """Everything of a chip but its attention bar, and the arrow to the next chip, painted
+        once and kept: a click repaints the strip twice (new chip, then its attention) and most
+        chips never change."""
+        theme, ratio, gap = self.theme, self.devicePixelRatioF(), self.gap()
+        key = (number, chip, newest, size.width(), size.height(), gap, ratio, theme.name)
+        key += (theme.base_point_size, self.font().key())
+        face = self._faces.get(key)
+        if face is not None:
+            self._faces.move_to_end(key)
+            return face
+        width = size.width() + (0 if newest else gap)
+        face = QPixmap(round(width * ratio), round(size.height() * ratio))
+        face.setDevicePixelRatio(ratio)
+        face.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(face)
+        painter.setFont(self.font())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = self.fontMetrics()
+        em = metrics.height()
+        small = QFontMetrics(theme.font(0.85))
+        rect = QRect(0, 0, size.width(), size.height())
+        painter.setPen(theme.colour("accent") if newest else theme.colour("border"))
+        painter.setBrush(theme.colour("surface"))
+        painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
+        icon = int(em * 1.7)
+        painter.drawPixmap(
+            6,
+            6,
+            self.icons.tile(chip.icon, icon, chip.colour, ratio, chip.name, 0.8, radius=4),
+        )
+        text_left = 6 + icon + 6
+        text_width = rect.right() - text_left - 6
+        painter.setPen(theme.colour("text"))
+        painter.drawText(
+            QRect(text_left, 4, text_width, em),
+            Qt.AlignmentFlag.AlignLeft,
+            metrics.elidedText(chip.name, Qt.TextElideMode.ElideRight, text_width),
+        )
+        painter.setFont(theme.font(0.85))
+        painter.setPen(theme.colour("muted"))
+        painter.drawText(
+            QRect(text_left, 4 + em, text_width, small.height()),
+            Qt.AlignmentFlag.AlignLeft,
+            f"#{number + 1} · {chip.source}",
+        )
+        if not newest:
+            painter.setFont(self.font())
+            painter.drawText(
+                QRect(rect.right(), 0, gap, rect.height()), Qt.AlignmentFlag.AlignCenter, "→"
+            )
+        painter.end()
+        self._faces[key] = face
+        while len(self._faces) > FACE_CACHE_SIZE:
+            self._faces.popitem(last=False)
+        return face
 
     def _paint_weight(
         self, painter: QPainter, rect: QRect, weight: float | None, top: float, small: QFontMetrics
