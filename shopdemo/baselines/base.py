@@ -10,6 +10,7 @@ popularity term is left: the baseline falls back to most-popular.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ DENSE_ELEMENTS = 2**25
 DENSE_MACS_PER_PAIR = 1000
 
 
-class CountBaseline:
+class CountBaseline(ABC):
     """Base class: fits the item index and popularity; subclasses supply `weights`."""
 
     name = "baseline"
@@ -66,9 +67,9 @@ class CountBaseline:
         matrix[part // self.n_items - first, part % self.n_items] = 1.0
         return matrix
 
+    @abstractmethod
     def weights(self, prefixes: list[np.ndarray]) -> np.ndarray:
         """(batch, n_items) non-negative evidence for each item after each prefix."""
-        raise NotImplementedError
 
     def score_next(self, prefixes: Sequence[np.ndarray]) -> np.ndarray:
         """(batch, n_items) log-weights; an empty prefix gets the popularity ranking."""
