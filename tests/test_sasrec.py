@@ -7,20 +7,27 @@ learns, is seeded, and survives a checkpoint.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
+
 import numpy as np
 import pytest
 import torch
 
+from shopdemo.cli import main
+from shopdemo.commands.train import load_config
 from shopdemo.data import SessionLog
 from shopdemo.models import load_model
 from shopdemo.models.checkpoint import save_checkpoint
-from shopdemo.models.sasrec import SASRec, SASRecConfig, SASRecRecommender, build_task, config_dict
+from shopdemo.models.sasrec import SASRec, SASRecConfig, SASRecRecommender, build_task
 from shopdemo.models.sasrec_training import make_windows
+from shopdemo.paths import assets_dir
 from shopdemo.training import run_training, seed_everything
 
 
 @pytest.fixture(autouse=True)
-def one_thread():
+def one_thread() -> Iterator[None]:
     """Train and score on one torch thread, as the app does (and fast on a shared CI machine)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -230,7 +237,7 @@ def test_checkpoint_round_trip(tmp_path) -> None:  # noqa: ANN001
     save_checkpoint(
         path,
         model="sasrec",
-        config=config_dict(trained.config),
+        config=asdict(trained.config),
         state_dict=trained.module.state_dict(),
         item_ids=trained.item_ids,
         meta={"loss": "ce"},
@@ -247,3 +254,45 @@ def test_checkpoint_round_trip(tmp_path) -> None:  # noqa: ANN001
 def test_config_rejects_heads_that_do_not_divide_hidden() -> None:
     with pytest.raises(ValueError, match="divisible"):
         SASRecConfig(hidden=10, heads=3)
+
+
+def test_shipped_configs_load_and_the_shop_file_documents_the_defaults() -> None:
+    def shipped(name: str) -> SASRecConfig:
+        return load_config(SASRecConfig, str(assets_dir() / "configs" / name), {})
+
+    assert shipped("sasrec-shop.toml") == SASRecConfig()
+    assert shipped("sasrec-rsc15.toml").loss == "ce"
+    assert shipped("sasrec-ml1m.toml").max_len == 200
+
+
+def test_train_and_recommend_from_the_command_line(tmp_path, capsys) -> None:  # noqa: ANN001
+    lines = ["SessionId\tItemId\tTime"]
+    for number, session in enumerate(TINY * 3):
+        lines += [
+            f"{number}\t{item}\t{1_700_000_000 + 60 * number + i}" for i, item in enumerate(session)
+        ]
+    (tmp_path / "train.tsv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "sasrec.pt"
+    flags = ["--train", str(tmp_path / "train.tsv"), "--valid", str(tmp_path / "train.tsv")]
+    code = main(["train", "--model", "sasrec", *flags, "--epochs", "2", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    model = load_model(out)
+    assert model.meta["loss"] == "ce" and model.meta["protocol"] == "next"
+    assert "Recall@20" in model.meta["metrics"]
+    capsys.readouterr()
+    assert main(["recommend", "--model", str(out), "10", "20", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert len(result["items"]) == 9 and result["probs"] == sorted(result["probs"], reverse=True)
+
+
+def test_sequences_train_on_all_but_each_users_last_two(tmp_path, capsys) -> None:  # noqa: ANN001
+    lines = [f"{user} {item}" for user in range(1, 13) for item in TINY[user % 4]]
+    (tmp_path / "seq.txt").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "sasrec.pt"
+    flags = ["--format", "sequences", "--train", str(tmp_path / "seq.txt"), "--epochs", "2"]
+    assert main(["train", "--model", "sasrec", *flags, "--out", str(out)]) == 0, (
+        capsys.readouterr().err
+    )
+    model = load_model(out)
+    assert model.meta["protocol"] == "last" and "Recall@20" in model.meta["metrics"]
+    assert 40 not in model.item_ids and 70 not in model.item_ids  # the last two are held out

@@ -15,9 +15,10 @@ at once), and an empty-session state for cold start, fitted to sessions' first c
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -25,6 +26,10 @@ from torch import nn
 from torch.nn import functional
 
 from shopdemo.models.base import ItemIndex, Prediction, top_k_prediction
+
+if TYPE_CHECKING:
+    from shopdemo.data import SessionLog
+    from shopdemo.models.sasrec_training import SASRecTask
 
 LOSSES = ("ce", "bce")
 SCORE_CHUNK = 512  # prefixes scored per forward pass in `score_next`
@@ -73,26 +78,21 @@ class CausalSelfAttention(nn.Module):
         self.projection = nn.Linear(config.hidden, config.hidden)
         self.weight_dropout = nn.Dropout(config.dropout)
 
+    def _split_heads(self, x: torch.Tensor) -> torch.Tensor:
+        """(batch, seq, hidden) -> (batch, heads, seq, head_dim)."""
+        batch, seq_len, hidden = x.shape
+        return x.view(batch, seq_len, self.heads, hidden // self.heads).transpose(1, 2)
+
     def forward(self, x: torch.Tensor, allowed: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """`allowed` (batch, 1, seq, seq): query i may attend to key j. Returns output, weights."""
         batch, seq_len, hidden = x.shape
-        query, key, value = self.query_key_value(x).split(hidden, dim=2)
-        head_dim = hidden // self.heads
-        query = query.view(batch, seq_len, self.heads, head_dim).transpose(
-            1, 2
-        )  # (batch, heads, seq, head_dim)
-        key = key.view(batch, seq_len, self.heads, head_dim).transpose(
-            1, 2
-        )  # (batch, heads, seq, head_dim)
-        value = value.view(batch, seq_len, self.heads, head_dim).transpose(
-            1, 2
-        )  # (batch, heads, seq, head_dim)
-        logits = query @ key.transpose(-2, -1) / math.sqrt(head_dim)  # (batch, heads, seq, seq)
+        query, key, value = map(self._split_heads, self.query_key_value(x).split(hidden, dim=2))
+        scale = math.sqrt(hidden // self.heads)
+        logits = query @ key.transpose(-2, -1) / scale  # (batch, heads, seq, seq)
         # A finite minimum, not -inf: a query with no allowed key (padding) must not become NaN.
         logits = logits.masked_fill(~allowed, torch.finfo(logits.dtype).min)
-        weights = torch.softmax(logits, dim=-1).masked_fill(
-            ~allowed, 0.0
-        )  # (batch, heads, seq, seq)
+        # (batch, heads, seq, seq); re-zeroed so padding gets exactly 0, even in an empty row
+        weights = torch.softmax(logits, dim=-1).masked_fill(~allowed, 0.0)
         mixed = self.weight_dropout(weights) @ value  # (batch, heads, seq, head_dim)
         mixed = mixed.transpose(1, 2).reshape(batch, seq_len, hidden)  # (batch, seq, hidden)
         return self.projection(mixed), weights
@@ -237,20 +237,16 @@ class SASRecRecommender:
                 tokens[row, width - len(window) :] = window + 1
         return torch.from_numpy(tokens)
 
-    def _eval(self) -> _EvalMode:
-        return _EvalMode(self.module)
-
     def score_next(self, prefixes: Sequence[np.ndarray]) -> np.ndarray:
         """(batch, n_items) scores of the next click after each prefix (internal indices)."""
         scores = np.empty((len(prefixes), self.module.n_items), dtype=np.float32)
-        with self._eval():
+        with scoring(self.module):
             for start in range(0, len(prefixes), SCORE_CHUNK):
                 chunk = prefixes[start : start + SCORE_CHUNK]
-                states, _ = self.module(self._tokens(chunk))  # (chunk, width, hidden)
-                last = states[:, -1]  # (chunk, hidden)
+                tokens = self._tokens(chunk)  # (chunk, width)
+                states, _ = self.module(tokens)  # (chunk, width, hidden)
                 empty = torch.tensor([len(prefix) == 0 for prefix in chunk])
-                last = torch.where(empty[:, None], self.module.empty_state, last)  # (chunk, hidden)
-                tokens = self._tokens(chunk)
+                last = torch.where(empty[:, None], self.module.empty_state, states[:, -1])
                 scores[start : start + len(chunk)] = self.module.item_scores(last, tokens).numpy()
         return scores
 
@@ -264,14 +260,14 @@ class SASRecRecommender:
         padded = np.zeros(self.config.max_len, dtype=np.int64)
         config = self.config
         if len(window) == 0:
-            with self._eval():
+            with scoring(self.module):
                 scores = self.module.empty_scores().numpy()
             attention = np.zeros((config.layers, config.heads, 0, 0), dtype=np.float32)
         else:
             padded[config.max_len - len(window) :] = window + 1
-            with self._eval():
-                states, weights = self.module(torch.from_numpy(padded)[None], return_attention=True)
-                tokens = torch.from_numpy(padded)[None]
+            tokens = torch.from_numpy(padded)[None]  # (1, max_len)
+            with scoring(self.module):
+                states, weights = self.module(tokens, return_attention=True)
                 scores = self.module.item_scores(states[:, -1], tokens)[0].numpy()
             length = len(window)
             attention = torch.stack([layer[0, :, -length:, -length:] for layer in weights]).numpy()
@@ -287,21 +283,17 @@ class SASRecRecommender:
         )
 
 
-class _EvalMode:
-    """Eval mode and no gradients for a scoring call; restores the module's mode afterwards."""
-
-    def __init__(self, module: nn.Module) -> None:
-        self.module = module
-        self.no_grad = torch.no_grad()
-
-    def __enter__(self) -> None:
-        self.was_training = self.module.training
-        self.module.eval()
-        self.no_grad.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        self.no_grad.__exit__(*exc)
-        self.module.train(self.was_training)
+@contextmanager
+def scoring(module: nn.Module) -> Iterator[None]:
+    """Eval mode without gradients for one scoring call; the module's mode is restored after
+    (validation scores the module the trainer is still training)."""
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        module.train(was_training)
 
 
 def from_checkpoint(ckpt: dict[str, Any]) -> SASRecRecommender:
@@ -313,13 +305,8 @@ def from_checkpoint(ckpt: dict[str, Any]) -> SASRecRecommender:
     return SASRecRecommender(module.eval(), item_ids, meta=dict(ckpt.get("meta", {})))
 
 
-def build_task(config: SASRecConfig, train: Any) -> Any:
+def build_task(config: SASRecConfig, train: SessionLog) -> SASRecTask:
     """The `TrainingTask` for `shopdemo.training.run_training` (see sasrec_training)."""
-    from shopdemo.models.sasrec_training import SASRecTask
+    from shopdemo.models.sasrec_training import SASRecTask  # late: it imports this module
 
     return SASRecTask(config, train)
-
-
-def config_dict(config: SASRecConfig) -> dict[str, Any]:
-    """The plain dict a checkpoint stores."""
-    return asdict(config)

@@ -117,9 +117,8 @@ class SASRecTask:
             logits = self.module.item_scores(picked, context)  # (targets, n_items)
             total = functional.cross_entropy(logits, wanted - 1, reduction="sum")
         else:
-            tokens = torch.cat(
-                [wanted[:, None], batch.negatives[scored]], dim=1
-            )  # (targets, 1 + negatives)
+            sampled = batch.negatives[scored]  # (targets, negatives)
+            tokens = torch.cat([wanted[:, None], sampled], dim=1)  # (targets, 1 + negatives)
             logits = self.module.token_scores(picked, tokens, context)  # (targets, 1 + negatives)
             total = -(
                 functional.logsigmoid(logits[:, 0]).sum()
