@@ -37,8 +37,9 @@ def shipped_config(name: str) -> SASRecConfig:
 
 
 def epoch_seconds(label: str, train, config: SASRecConfig, epochs: int) -> None:  # noqa: ANN001
+    generator = seed_everything(1)  # before the model: it seeds the initial weights
     task = build_task(config, train)
-    reports = list(run_training(task, epochs=epochs, generator=seed_everything(1)))
+    reports = list(run_training(task, epochs=epochs, generator=generator))
     seconds = [report.seconds for report in reports]
     rates = [report.targets_per_second for report in reports]
     print(

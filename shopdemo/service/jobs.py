@@ -63,8 +63,8 @@ class TrainingJob:
         if should_stop():
             return
         config = module.Config(**{**shop_config(plan.key), "epochs": plan.epochs})
+        generator = seed_everything(plan.seed)  # before build_task: seeds the initial weights
         task = module.build_task(config, train)
-        generator = seed_everything(plan.seed)
         for report in run_training(
             task, epochs=plan.epochs, generator=generator, should_stop=should_stop
         ):
