@@ -256,6 +256,19 @@ def test_config_rejects_heads_that_do_not_divide_hidden() -> None:
         SASRecConfig(hidden=10, heads=3)
 
 
+def test_lr_decay_multiplies_the_learning_rate_after_every_epoch() -> None:
+    config = SASRecConfig(max_len=6, hidden=16, layers=1, batch_size=4, lr=0.01, lr_decay=0.5)
+    task = build_task(config, log_of(TINY))
+    optimizers: list[torch.optim.Optimizer] = []
+    make_optimizer = task.make_optimizer
+    task.make_optimizer = lambda: optimizers.append(make_optimizer()) or optimizers[0]
+    reports = list(run_training(task, epochs=3, generator=seed_everything(0)))
+    assert len(reports) == 3
+    assert optimizers[0].param_groups[0]["lr"] == pytest.approx(0.01 * 0.5**3)
+    with pytest.raises(ValueError, match="lr_decay"):
+        SASRecConfig(lr_decay=0.0)
+
+
 def test_shipped_configs_load_and_the_shop_file_documents_the_defaults() -> None:
     def shipped(name: str) -> SASRecConfig:
         return load_config(SASRecConfig, str(assets_dir() / "configs" / name), {})

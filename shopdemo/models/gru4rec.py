@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from torch import nn
 from torch.nn import functional
 
 from shopdemo.models.base import ItemIndex, Prediction, top_k_prediction
+from shopdemo.models.scoring import scoring
 
 if TYPE_CHECKING:
     from shopdemo.data import SessionLog
@@ -205,7 +205,6 @@ class GRU4RecRecommender:
     def start_session(self) -> SessionState:
         return SessionState(hidden=self.module.initial_hidden(1))
 
-    @torch.no_grad()
     def advance(self, state: SessionState, item: int) -> SessionState:
         """The state after one more click: one GRU step from the kept hidden state."""
         if int(item) not in self.index:
@@ -217,7 +216,7 @@ class GRU4RecRecommender:
                 state.hiddens,
             )
         index = self.index.index_of(item)
-        with _eval_mode(self.module):
+        with scoring(self.module):
             _, hidden, gates = self.module.step(torch.tensor([index]), state.hidden)
         return SessionState(
             hidden=hidden,
@@ -227,10 +226,9 @@ class GRU4RecRecommender:
             hiddens=(*state.hiddens, hidden[:, 0].numpy().copy()),
         )
 
-    @torch.no_grad()
     def prediction(self, state: SessionState, k: int = 10, temperature: float = 1.0) -> Prediction:
         """Top-k after the clicks `state` has seen, with the update gates and hidden states."""
-        with _eval_mode(self.module):
+        with scoring(self.module):
             scores = self.module.scores(state.hidden[-1])[0].numpy()  # (n_items,)
         layers, width = len(self.config.layers), self.config.layers[-1]
         extras = {
@@ -247,13 +245,12 @@ class GRU4RecRecommender:
             extras=extras,
         )
 
-    @torch.no_grad()
     def predict(self, session: Sequence[int], k: int = 10, temperature: float = 1.0) -> Prediction:
         """Replay the whole session (oldest first) through the network, then rank."""
         known, unknown = self.index.encode(session)
         hidden = self.module.initial_hidden(1)
         gates, hiddens = [], []
-        with _eval_mode(self.module):
+        with scoring(self.module):
             for index in torch.from_numpy(known).view(-1, 1):
                 _, hidden, update = self.module.step(index, hidden)
                 gates.append(update[:, 0].numpy().copy())
@@ -263,11 +260,10 @@ class GRU4RecRecommender:
         )
         return self.prediction(state, k, temperature)
 
-    @torch.no_grad()
     def score_next(self, prefixes: Sequence[np.ndarray]) -> np.ndarray:
         """(batch, n_items) scores after each prefix; shorter prefixes stop updating their rows."""
         out = np.empty((len(prefixes), len(self.item_ids)), dtype=np.float32)
-        with _eval_mode(self.module):
+        with scoring(self.module):
             for start in range(0, len(prefixes), SCORE_CHUNK):
                 chunk = prefixes[start : start + SCORE_CHUNK]
                 out[start : start + len(chunk)] = self._score_chunk(chunk)
@@ -297,17 +293,6 @@ def _stack_steps(steps: tuple[np.ndarray, ...], layers: int, width: int) -> np.n
     if not steps:
         return np.zeros((layers, 0, width), dtype=np.float32)
     return np.stack(steps, axis=1)
-
-
-@contextmanager
-def _eval_mode(module: nn.Module) -> Iterator[None]:
-    """Eval mode (no dropout) for a block, then the module's previous mode again."""
-    was_training = module.training
-    module.eval()
-    try:
-        yield
-    finally:
-        module.train(was_training)
 
 
 def from_checkpoint(ckpt: dict[str, Any]) -> GRU4RecRecommender:

@@ -83,6 +83,7 @@ class SASRecTask:
         sequences = [self.index.encode(items)[0] + 1 for items in train.item_sequences()]
         self.windows = make_windows(sequences, config.max_len, config.windows)
         self.module = SASRec(config, len(self.index))
+        self.lr_decay = config.lr_decay  # read by the shared loop's schedule
 
     def batches(self, generator: torch.Generator) -> Iterator[Batch]:
         order = torch.randperm(len(self.windows.first), generator=generator).numpy()
