@@ -115,7 +115,8 @@ def run_training(
             total_loss += float(loss.detach()) * (per_target or n_targets)
             total_targets += n_targets
         seconds = time.perf_counter() - started
-        schedule.step()
+        if not cancelled:  # a cancelled run ends here (and may not have stepped at all)
+            schedule.step()
         report = EpochReport(
             epoch=epoch,
             epochs=epochs,

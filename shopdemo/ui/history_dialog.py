@@ -6,14 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,12 +21,12 @@ from PySide6.QtWidgets import (
 
 from shopdemo.errors import ShopDemoError
 from shopdemo.service.classroom_replay import HistoryRow, from_history, history_rows, local_time
+from shopdemo.ui.table_model import HeaderedTableModel, Index
 from shopdemo.ui.theme import Theme
 
 ORIGIN_CHOICES = ("live", "simulated", "imported", "replay")  # the store's session origins
 LIMIT = 2000  # newest sessions listed
 SORT_ROLE = Qt.ItemDataRole.UserRole
-Index = QModelIndex | QPersistentModelIndex
 
 
 def fit_to_text(dialog: QDialog, columns: int, lines: int) -> None:
@@ -48,7 +41,7 @@ def fit_to_text(dialog: QDialog, columns: int, lines: int) -> None:
     dialog.resize(width, height)
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(HeaderedTableModel):
     HEADERS = ("Session", "Origin", "Started", "Clicks", "Events")
 
     def __init__(self, parent: Any = None) -> None:
@@ -60,16 +53,8 @@ class HistoryModel(QAbstractTableModel):
         self.rows = list(rows)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -12,7 +12,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 
 from shopdemo.service import TITLES
 from shopdemo.service.classroom_whatif import ClickEffect, ItemChange, ModelWhatIf, strongest
+from shopdemo.ui.table_model import HeaderedTableModel, Index
 from shopdemo.ui.theme import Theme
 
 BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # a value in [-1, 1] drawn as a bar behind the text
 COLOUR_ROLE = Qt.ItemDataRole.UserRole + 2  # the bar's colour (a model's)
-Index = QModelIndex | QPersistentModelIndex
 Describe = Callable[[int], tuple[str, Any, Any]]
 
 
@@ -45,7 +45,7 @@ def points(delta: float) -> str:
     return f"{value:+.1f} pts" if abs(value) >= 0.1 else f"{value:+.2f} pts"
 
 
-class ChangeModel(QAbstractTableModel):
+class ChangeModel(HeaderedTableModel):
     HEADERS = ("Product", "Before", "After", "Change", "Rank")
 
     def __init__(self, theme: Theme, describe: Describe, k: int = 10, parent: Any = None) -> None:
@@ -60,16 +60,8 @@ class ChangeModel(QAbstractTableModel):
         self.scale = max((abs(change.delta) for change in self.changes), default=0.0) or 1.0
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.changes)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self.changes)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -103,7 +95,7 @@ class ChangeModel(QAbstractTableModel):
         return None
 
 
-class EffectModel(QAbstractTableModel):
+class EffectModel(HeaderedTableModel):
     """One row per click: attention (SASRec), update gate (GRU4Rec), and both influences."""
 
     HEADERS = (
@@ -137,17 +129,12 @@ class EffectModel(QAbstractTableModel):
         result = self.results.get(key)
         return result.effects[row] if result is not None and row < len(result.effects) else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.session)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
+    def row_count(self) -> int:
+        return len(self.session)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+        if orientation != Qt.Orientation.Horizontal or role == Qt.ItemDataRole.DisplayRole:
+            return super().headerData(section, orientation, role)
         spec = self.COLUMNS[section]
         if role == Qt.ItemDataRole.ToolTipRole and spec is not None:
             key, field = spec
