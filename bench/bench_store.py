@@ -1,4 +1,4 @@
-"""Latency of logging one click (the app's hot path) and speed of a whole-file import.
+"""Latency of logging one click and one shown list (the app's hot paths), and import speed.
 
 Prints measured numbers; it asserts nothing. Run: `.venv/bin/python bench/bench_store.py`
 (optionally `--clicks N` and `--import FILE --format F`). Uses a temporary SQLite file in WAL
@@ -29,6 +29,29 @@ def bench_clicks(store: SessionStore, clicks: int) -> list[float]:
     return timings
 
 
+def bench_impressions(store: SessionStore, lists: int) -> list[float]:
+    """Seconds per `log_impressions` call: one model's top-10 list, as the predictor logs it."""
+    session = store.current_session()
+    items, probs = list(range(10)), [0.1] * 10
+    for position in range(50):  # warm up
+        store.log_impressions(session.number, position, "gru4rec", items, probs)
+    timings = []
+    for position in range(lists):
+        start = time.perf_counter()
+        store.log_impressions(session.number, position, "sasrec", items, probs)
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def describe(timings: list[float]) -> str:
+    timings = sorted(timings)
+    p95 = timings[int(0.95 * (len(timings) - 1))]
+    return (
+        f"median {statistics.median(timings) * 1e3:.3f} ms, p95 {p95 * 1e3:.3f} ms, "
+        f"max {timings[-1] * 1e3:.3f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clicks", type=int, default=2000, help="clicks to time")
@@ -38,12 +61,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         with SessionStore(url) as store:
-            timings = sorted(bench_clicks(store, args.clicks))
-            p95 = timings[int(0.95 * (len(timings) - 1))]
-            print(
-                f"log_event: {len(timings)} clicks, median {statistics.median(timings) * 1e3:.3f} ms, "
-                f"p95 {p95 * 1e3:.3f} ms, max {timings[-1] * 1e3:.3f} ms"
-            )
+            print(f"log_event: {args.clicks} clicks, {describe(bench_clicks(store, args.clicks))}")
+            lists = bench_impressions(store, args.clicks)
+            print(f"log_impressions: {args.clicks} top-10 lists, {describe(lists)}")
             if args.import_path:
                 start = time.perf_counter()
                 summary = import_file(store, args.import_path, args.format)
